@@ -1,0 +1,58 @@
+// swift-tools-version:6.0
+// bae: a native Swift toolkit that runs Llama-family models on the CPU, records
+// their hidden states, and trains binary/sparse autoencoders on them.
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+  name: "bae",
+  products: [
+    .executable(name: "bae", targets: ["bae"]),
+    .library(name: "BaeKit", targets: ["TensorCore", "Checkpoints", "Models", "Tokenizers", "Corpora"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+  ],
+  targets: [
+    // C libraries from Debian (see README: `make setup` installs them).
+    .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+    .target(
+      name: "CSentencePiece",
+      cxxSettings: [.unsafeFlags(["-std=c++17"])],
+      linkerSettings: [.linkedLibrary("sentencepiece"), .linkedLibrary("stdc++")]),
+
+    // Libraries.
+    .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: strict),
+    .target(name: "Checkpoints", dependencies: ["TensorCore"], swiftSettings: strict),
+    .target(name: "Models", dependencies: ["TensorCore", "Checkpoints"], swiftSettings: strict),
+    .target(name: "Tokenizers", dependencies: ["Checkpoints", "CSentencePiece"], swiftSettings: strict),
+    .target(name: "Corpora", dependencies: ["CArchive"], swiftSettings: strict),
+
+    // The command-line tool; the only target that prints.
+    .executableTarget(
+      name: "bae",
+      dependencies: [
+        "TensorCore", "Checkpoints", "Models", "Tokenizers", "Corpora",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: strict),
+
+    // Tests.
+    .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport", swiftSettings: strict),
+    .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], swiftSettings: strict),
+    .testTarget(
+      name: "CheckpointsTests", dependencies: ["Checkpoints", "TestSupport"], swiftSettings: strict),
+    .testTarget(
+      name: "ModelsTests", dependencies: ["Models", "Checkpoints", "TestSupport"],
+      resources: [.copy("Resources")], swiftSettings: strict),
+    .testTarget(
+      name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"],
+      resources: [.copy("Resources")], swiftSettings: strict),
+    .testTarget(
+      name: "CorporaTests", dependencies: ["Corpora", "TestSupport"],
+      resources: [.copy("Resources")], swiftSettings: strict),
+    .testTarget(name: "BaeCLITests", dependencies: ["bae", "TestSupport"], swiftSettings: strict),
+  ]
+)

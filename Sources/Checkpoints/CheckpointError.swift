@@ -1,0 +1,57 @@
+import Foundation
+
+/// Everything that can go wrong while reading or writing a checkpoint or tensor file.
+///
+/// Each case names the file (and tensor or field where there is one) and its description
+/// says what to do about it.
+public enum CheckpointError: Error, CustomStringConvertible, Equatable {
+  /// The file could not be opened or mapped.
+  case unreadable(file: URL, reason: String)
+  /// The file is shorter than its header says, or its header is cut off.
+  case truncated(file: URL, detail: String)
+  /// The header or metadata is not what the format requires.
+  case malformedHeader(file: URL, detail: String)
+  /// A tensor has an element type this reader cannot convert.
+  case unsupportedDType(file: URL, tensor: String, dtype: String)
+  /// A tensor the model needs is not in the checkpoint.
+  case missingTensor(name: String, file: URL)
+  /// The checkpoint holds tensors the model does not use.
+  case unexpectedTensors(names: [String], file: URL)
+  /// A tensor's shape differs from the one the configuration implies.
+  case shapeMismatch(name: String, file: URL, expected: [Int], found: [Int])
+  /// `config.json` (or GGUF metadata) is missing a field or has a value we cannot use.
+  case invalidConfig(file: URL, field: String, detail: String)
+  /// Nothing loadable was found at the given path.
+  case notAModel(path: URL, detail: String)
+  /// Writing a tensor file failed.
+  case writeFailed(file: URL, reason: String)
+
+  public var description: String {
+    switch self {
+    case .unreadable(let file, let reason):
+      return "\(file.path): cannot read file: \(reason)"
+    case .truncated(let file, let detail):
+      return "\(file.path): file is truncated (\(detail)); download or copy it again"
+    case .malformedHeader(let file, let detail):
+      return "\(file.path): malformed header: \(detail)"
+    case .unsupportedDType(let file, let tensor, let dtype):
+      return
+        "\(file.path): tensor '\(tensor)' has unsupported dtype '\(dtype)'; convert the checkpoint to F32, F16 or BF16"
+    case .missingTensor(let name, let file):
+      return "\(file.path): missing tensor '\(name)'; the checkpoint does not match its config.json"
+    case .unexpectedTensors(let names, let file):
+      let shown = names.prefix(5).joined(separator: ", ")
+      let more = names.count > 5 ? " and \(names.count - 5) more" : ""
+      return "\(file.path): unexpected tensors \(shown)\(more); the checkpoint does not match its config.json"
+    case .shapeMismatch(let name, let file, let expected, let found):
+      return
+        "\(file.path): tensor '\(name)' has shape \(found), expected \(expected) from the config"
+    case .invalidConfig(let file, let field, let detail):
+      return "\(file.path): field '\(field)': \(detail)"
+    case .notAModel(let path, let detail):
+      return "\(path.path): not a model: \(detail)"
+    case .writeFailed(let file, let reason):
+      return "\(file.path): cannot write: \(reason)"
+    }
+  }
+}
