@@ -1,1 +1,74 @@
-import TensorCore
+import Foundation
+
+/// The largest absolute difference between two equally long arrays (∞ if lengths differ).
+public func maxAbsDiff(_ a: [Float], _ b: [Float]) -> Float {
+  guard a.count == b.count else { return .infinity }
+  var worst: Float = 0
+  for i in 0..<a.count {
+    let d = abs(a[i] - b[i])
+    if d.isNaN { return .nan }
+    if d > worst { worst = d }
+  }
+  return worst
+}
+
+/// `maxAbsDiff` plus where it happened, for failure messages.
+public struct Closeness: CustomStringConvertible {
+  public let maxDiff: Float
+  public let index: Int
+  public let expected: Float
+  public let actual: Float
+
+  public var description: String {
+    "maxdiff \(maxDiff) at index \(index) (expected \(expected), got \(actual))"
+  }
+}
+
+/// Compares `actual` to `expected` element by element.
+public func closeness(_ actual: [Float], _ expected: [Float]) -> Closeness {
+  guard actual.count == expected.count, !actual.isEmpty else {
+    return Closeness(maxDiff: actual.count == expected.count ? 0 : .infinity, index: -1, expected: .nan, actual: .nan)
+  }
+  var worst: Float = 0
+  var at = 0
+  for i in 0..<actual.count {
+    let d = abs(actual[i] - expected[i])
+    if d.isNaN || d > worst {
+      worst = d.isNaN ? .nan : d
+      at = i
+      if d.isNaN { break }
+    }
+  }
+  return Closeness(maxDiff: worst, index: at, expected: expected[at], actual: actual[at])
+}
+
+/// Whether `actual` is within `atol + rtol·|expected|` of `expected` everywhere.
+public func allClose(_ actual: [Float], _ expected: [Float], rtol: Float = 0, atol: Float) -> Bool {
+  guard actual.count == expected.count else { return false }
+  for i in 0..<actual.count where !(abs(actual[i] - expected[i]) <= atol + rtol * abs(expected[i])) {
+    return false
+  }
+  return true
+}
+
+/// A deterministic SplitMix64 generator for tests.
+public struct SeededGenerator: RandomNumberGenerator {
+  private var state: UInt64
+  public init(seed: UInt64) { state = seed }
+  public mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+
+  /// `count` floats uniform in `-scale…scale`.
+  public mutating func floats(_ count: Int, scale: Float = 1) -> [Float] {
+    (0..<count).map { _ in Float.random(in: -scale...scale, using: &self) }
+  }
+}
+
+/// The repository root, found from this file's location.
+public let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+  .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

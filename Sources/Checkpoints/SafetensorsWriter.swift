@@ -1,0 +1,130 @@
+import Foundation
+import TensorCore
+
+/// Writes `.safetensors` files (with `__metadata__`) atomically: to a temporary file in the
+/// same directory, then renamed into place, so a reader never sees a half-written file.
+///
+/// Tensors are added in order and written in that order; data offsets are 8-byte aligned by
+/// padding the JSON header with spaces, as the reference writer does.
+public struct SafetensorsWriter {
+  private struct Pending {
+    var name: String
+    var dtype: DType
+    var shape: [Int]
+    var data: Data
+  }
+  private var tensors: [Pending] = []
+  /// String metadata written to `__metadata__`.
+  public var metadata: [String: String]
+
+  /// Creates an empty writer.
+  public init(metadata: [String: String] = [:]) {
+    self.metadata = metadata
+  }
+
+  /// Adds a float tensor, stored as `dtype` (`F32`, `F16` or `BF16`; rounded to nearest even).
+  ///
+  /// - Precondition: `values.count` equals the product of `shape`; `dtype` is a float type.
+  public mutating func add(_ name: String, floats values: [Float], shape: [Int], as dtype: DType = .float32) {
+    precondition(values.count == shape.reduce(1, *), "\(name): \(values.count) values for shape \(shape)")
+    var data: Data
+    switch dtype {
+    case .float32:
+      data = values.withUnsafeBufferPointer { Data(buffer: $0) }
+    case .float16:
+      data = Data(count: values.count * 2)
+      data.withUnsafeMutableBytes { raw in
+        for (i, v) in values.enumerated() { raw.storeBytes(of: halfBitsFromFloat(v).littleEndian, toByteOffset: 2 * i, as: UInt16.self) }
+      }
+    case .bfloat16:
+      data = Data(count: values.count * 2)
+      data.withUnsafeMutableBytes { raw in
+        for (i, v) in values.enumerated() { raw.storeBytes(of: bfloat16BitsFromFloat(v).littleEndian, toByteOffset: 2 * i, as: UInt16.self) }
+      }
+    default:
+      preconditionFailure("SafetensorsWriter.add(floats:) needs a float dtype, got \(dtype)")
+    }
+    tensors.append(Pending(name: name, dtype: dtype, shape: shape, data: data))
+  }
+
+  /// Adds an `I32` tensor.
+  public mutating func add(_ name: String, int32s values: [Int32], shape: [Int]) {
+    precondition(values.count == shape.reduce(1, *), "\(name): \(values.count) values for shape \(shape)")
+    tensors.append(Pending(name: name, dtype: .int32, shape: shape, data: values.withUnsafeBufferPointer { Data(buffer: $0) }))
+  }
+
+  /// Adds an `I64` tensor.
+  public mutating func add(_ name: String, int64s values: [Int64], shape: [Int]) {
+    precondition(values.count == shape.reduce(1, *), "\(name): \(values.count) values for shape \(shape)")
+    tensors.append(Pending(name: name, dtype: .int64, shape: shape, data: values.withUnsafeBufferPointer { Data(buffer: $0) }))
+  }
+
+  /// Serialises the header: JSON with sorted keys, padded with spaces to a multiple of 8 bytes.
+  func header() -> Data {
+    var fields: [String] = []
+    if !metadata.isEmpty {
+      let pairs = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
+      fields.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
+    }
+    var offset = 0
+    for t in tensors {
+      let shape = t.shape.map(String.init).joined(separator: ",")
+      fields.append(
+        "\(jsonString(t.name)):{\"dtype\":\"\(t.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + t.data.count)]}")
+      offset += t.data.count
+    }
+    var json = Data("{\(fields.joined(separator: ","))}".utf8)
+    while json.count % 8 != 0 { json.append(0x20) }
+    return json
+  }
+
+  /// Writes the file atomically to `url`.
+  ///
+  /// - Throws: ``CheckpointError/writeFailed(file:reason:)``.
+  public func write(to url: URL) throws(CheckpointError) {
+    let header = header()
+    let temporary = url.deletingLastPathComponent()
+      .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+    guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+      throw .writeFailed(file: url, reason: "cannot create \(temporary.path) (is the directory writable?)")
+    }
+    do {
+      let handle = try FileHandle(forWritingTo: temporary)
+      var length = UInt64(header.count).littleEndian
+      try handle.write(contentsOf: Data(bytes: &length, count: 8))
+      try handle.write(contentsOf: header)
+      for t in tensors { try handle.write(contentsOf: t.data) }
+      try handle.synchronize()
+      try handle.close()
+      if FileManager.default.fileExists(atPath: url.path) {
+        _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
+      } else {
+        try FileManager.default.moveItem(at: temporary, to: url)
+      }
+    } catch {
+      try? FileManager.default.removeItem(at: temporary)
+      throw .writeFailed(file: url, reason: error.localizedDescription)
+    }
+  }
+}
+
+/// A JSON string literal for `s` (quotes and escapes).
+func jsonString(_ s: String) -> String {
+  var out = "\""
+  for scalar in s.unicodeScalars {
+    switch scalar {
+    case "\"": out += "\\\""
+    case "\\": out += "\\\\"
+    case "\n": out += "\\n"
+    case "\r": out += "\\r"
+    case "\t": out += "\\t"
+    default:
+      if scalar.value < 0x20 {
+        out += String(format: "\\u%04x", scalar.value)
+      } else {
+        out.unicodeScalars.append(scalar)
+      }
+    }
+  }
+  return out + "\""
+}

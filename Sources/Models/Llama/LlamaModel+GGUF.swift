@@ -1,0 +1,9 @@
+import Checkpoints
+import Foundation
+
+extension LlamaModel {
+  /// Loads a GGUF checkpoint (llama architecture). Filled in by the GGUF loader.
+  static func loadGGUF(_ file: URL) throws(CheckpointError) -> LlamaModel {
+    throw .notAModel(path: file, detail: "GGUF loading is not available yet")
+  }
+}

@@ -1,0 +1,173 @@
+import Checkpoints
+import Foundation
+
+/// The parameters of one decoder block, widened to `Float`, in Hugging Face layout.
+public struct LlamaLayerWeights: Sendable {
+  /// `input_layernorm` gain `[d]`.
+  public var attentionNorm: [Float]
+  /// `q_proj` `[heads·headDim, d]`.
+  public var query: [Float]
+  /// `k_proj` `[kvHeads·headDim, d]`.
+  public var key: [Float]
+  /// `v_proj` `[kvHeads·headDim, d]`.
+  public var value: [Float]
+  /// `o_proj` `[d, heads·headDim]`.
+  public var attentionOutput: [Float]
+  /// `post_attention_layernorm` gain `[d]`.
+  public var mlpNorm: [Float]
+  /// `gate_proj` `[ffn, d]`.
+  public var gate: [Float]
+  /// `up_proj` `[ffn, d]`.
+  public var up: [Float]
+  /// `down_proj` `[d, ffn]`.
+  public var down: [Float]
+}
+
+/// All parameters of a Llama model, as `Float`. Built only by ``LlamaWeights/load(from:configuration:naming:)``.
+public struct LlamaWeights: Sendable {
+  /// `embed_tokens` `[vocab, d]`.
+  public var tokenEmbedding: [Float]
+  /// Blocks, in order.
+  public var layers: [LlamaLayerWeights]
+  /// Final `norm` gain `[d]`.
+  public var finalNorm: [Float]
+  /// `lm_head` `[vocab, d]`, or `nil` when tied to ``tokenEmbedding``.
+  public var lmHead: [Float]?
+
+  /// How checkpoint names are spelled, and how a tensor must be fixed up after reading.
+  public enum Naming: Sendable {
+    /// `model.layers.N.self_attn.q_proj.weight`, …
+    case huggingFace
+    /// `blk.N.attn_q.weight`, …, with llama.cpp's row permutation of `attn_q`/`attn_k`.
+    case gguf
+
+    func name(_ tensor: LlamaWeightNames.Tensor, layer: Int) -> String {
+      switch self {
+      case .huggingFace: LlamaWeightNames.huggingFace(tensor, layer: layer)
+      case .gguf: LlamaWeightNames.gguf(tensor, layer: layer)
+      }
+    }
+  }
+
+  /// Reads every tensor the configuration needs from `store`, checking names and shapes, and
+  /// failing on missing or left-over tensors.
+  ///
+  /// Tensors are read in parallel (conversion from f16/bf16/quantized types dominates).
+  ///
+  /// - Throws: ``CheckpointError`` naming the tensor and file.
+  public static func load(
+    from store: any TensorStore, configuration c: LlamaConfiguration, naming: Naming = .huggingFace,
+    origin: URL
+  ) throws(CheckpointError) -> LlamaWeights {
+    typealias T = LlamaWeightNames.Tensor
+    var wanted: [(tensor: T, layer: Int)] = [(.tokenEmbedding, 0), (.finalNorm, 0)]
+    let available = Set(store.tensorNames)
+    let lmHeadName = naming.name(.lmHead, layer: 0)
+    let tied = c.tieWordEmbeddings || (naming == .gguf && !available.contains(lmHeadName))
+    if !tied { wanted.append((.lmHead, 0)) }
+    for l in 0..<c.layerCount { for t in T.perLayer { wanted.append((t, l)) } }
+
+    let names = wanted.map { naming.name($0.tensor, layer: $0.layer) }
+    let items = wanted
+    for (i, item) in wanted.enumerated() {
+      let name = names[i]
+      guard let info = store.info(for: name) else { throw .missingTensor(name: name, file: origin) }
+      let expected = LlamaWeightNames.shape(item.tensor, c)
+      guard info.shape == expected else {
+        throw .shapeMismatch(name: name, file: info.file, expected: expected, found: info.shape)
+      }
+    }
+    var extra = available.subtracting(names)
+    // Checkpoints saved with tied embeddings sometimes still carry lm_head; rotary caches too.
+    if tied { extra.remove(lmHeadName) }
+    extra = extra.filter { !$0.hasSuffix("rotary_emb.inv_freq") && $0 != "rope_freqs.weight" }
+    if !extra.isEmpty { throw .unexpectedTensors(names: extra.sorted(), file: origin) }
+
+    // Read (and dequantize) in parallel; each slot is written by exactly one iteration.
+    let results = ResultSlots(count: names.count)
+    DispatchQueue.concurrentPerform(iterations: names.count) { i in
+      do throws(CheckpointError) {
+        var values = try store.floats(names[i])
+        if naming == .gguf {
+          let tensor = items[i].tensor
+          if tensor == .query { values = unpermuteRoPERows(values, heads: c.headCount, columns: c.hiddenSize) }
+          if tensor == .key { values = unpermuteRoPERows(values, heads: c.kvHeadCount, columns: c.hiddenSize) }
+        }
+        results.set(i, .success(values))
+      } catch {
+        results.set(i, .failure(error))
+      }
+    }
+    var tensors: [[Float]] = []
+    tensors.reserveCapacity(names.count)
+    for i in 0..<names.count {
+      switch results.get(i) {
+      case .success(let values): tensors.append(values)
+      case .failure(let error): throw error
+      case nil: throw .missingTensor(name: names[i], file: origin)
+      }
+    }
+
+    var cursor = 0
+    func next() -> [Float] {
+      defer { cursor += 1 }
+      return tensors[cursor]
+    }
+    let embedding = next()
+    let finalNorm = next()
+    let lmHead = tied ? nil : next()
+    var layers: [LlamaLayerWeights] = []
+    for _ in 0..<c.layerCount {
+      layers.append(
+        LlamaLayerWeights(
+          attentionNorm: next(), query: next(), key: next(), value: next(), attentionOutput: next(),
+          mlpNorm: next(), gate: next(), up: next(), down: next()))
+    }
+    return LlamaWeights(tokenEmbedding: embedding, layers: layers, finalNorm: finalNorm, lmHead: lmHead)
+  }
+}
+
+/// Undoes llama.cpp's permutation of `attn_q`/`attn_k` rows (its converter interleaves the two
+/// halves of each head for its RoPE kernel).
+///
+/// For a weight `[rows, columns]` with `heads` heads: view as `[heads, 2, rows/heads/2, columns]`
+/// in GGUF order `[heads, rows/heads/2, 2, columns]` and swap the two middle axes.
+public func unpermuteRoPERows(_ w: [Float], heads: Int, columns: Int) -> [Float] {
+  let rows = w.count / columns
+  let headRows = rows / heads
+  let half = headRows / 2
+  var out = [Float](repeating: 0, count: w.count)
+  w.withUnsafeBufferPointer { src in
+    out.withUnsafeMutableBufferPointer { dst in
+      for h in 0..<heads {
+        for i in 0..<half {
+          for pair in 0..<2 {
+            // GGUF row (h, i, pair) → HF row (h, pair, i).
+            let from = (h * headRows + i * 2 + pair) * columns
+            let to = (h * headRows + pair * half + i) * columns
+            for j in 0..<columns { dst[to + j] = src[from + j] }
+          }
+        }
+      }
+    }
+  }
+  return out
+}
+
+/// Per-index result slots filled from a concurrent loop.
+final class ResultSlots: @unchecked Sendable {
+  // @unchecked: guarded by `lock`.
+  private var slots: [Result<[Float], CheckpointError>?]
+  private let lock = NSLock()
+  init(count: Int) { slots = Array(repeating: nil, count: count) }
+  func set(_ i: Int, _ value: Result<[Float], CheckpointError>) {
+    lock.lock()
+    slots[i] = value
+    lock.unlock()
+  }
+  func get(_ i: Int) -> Result<[Float], CheckpointError>? {
+    lock.lock()
+    defer { lock.unlock() }
+    return slots[i]
+  }
+}
