@@ -74,6 +74,13 @@ public struct LlamaConfiguration: Sendable, Equatable {
   /// Width of all key (or value) heads together (`kvHeadCount · headDim`).
   public var keyValueWidth: Int { kvHeadCount * headDim }
 
+  /// Number of parameters: embeddings, blocks, final norm, and the LM head if it is separate.
+  public func parameterCount(separateHead: Bool) -> Int {
+    let perLayer = 2 * hiddenSize + 2 * queryWidth * hiddenSize + 2 * keyValueWidth * hiddenSize
+      + 3 * intermediateSize * hiddenSize
+    return vocabularySize * hiddenSize * (separateHead ? 2 : 1) + hiddenSize + layerCount * perLayer
+  }
+
   /// Checks the numbers fit together.
   ///
   /// - Throws: ``CheckpointError/invalidConfig(file:field:detail:)`` naming the field.

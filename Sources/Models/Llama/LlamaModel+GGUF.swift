@@ -7,3 +7,11 @@ extension LlamaModel {
     throw .notAModel(path: file, detail: "GGUF loading is not available yet")
   }
 }
+
+extension ModelInspection {
+  static func inspectGGUF(_ file: URL) throws(CheckpointError) -> (
+    store: any TensorStore, configuration: LlamaConfiguration, format: String, notes: [(String, String)]
+  ) {
+    throw .notAModel(path: file, detail: "GGUF loading is not available yet")
+  }
+}
