@@ -9,9 +9,6 @@
 // Legend inside kernel bodies: `x` = source block bytes, `y` = output floats of
 // the block, `d` = scale, `m` = minimum, `q` = quantized integer.
 
-/// Elements in one block of the 32-element ggml formats (`QK4_0`, `QK8_0`, …).
-public let ggmlBlockSize32 = 32
-
 /// Reads a little-endian IEEE half at `offset` and widens it to `Float`.
 @inline(__always)
 @usableFromInline

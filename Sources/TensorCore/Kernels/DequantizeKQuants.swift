@@ -10,9 +10,6 @@
 // output floats, `d`/`dmin` = super-block scale and minimum scale, `g` = a
 // group of 32 outputs, `l` = position inside a group, `q` = quantized integer.
 
-/// Elements in one K-quant super-block (`QK_K`).
-public let ggmlSuperBlockSize = 256
-
 /// Unpacks the 6-bit scale and minimum of sub-block `j` (0..<8) from the
 /// 12-byte `scales` field shared by Q4_K and Q5_K (ggml's `get_scale_min_k4`).
 @inline(__always)
