@@ -1,4 +1,8 @@
 import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 import TensorCore
 
 /// Writes `.safetensors` files (with `__metadata__`) atomically: to a temporary file in the
@@ -96,10 +100,9 @@ public struct SafetensorsWriter {
       for t in tensors { try handle.write(contentsOf: t.data) }
       try handle.synchronize()
       try handle.close()
-      if FileManager.default.fileExists(atPath: url.path) {
-        _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-      } else {
-        try FileManager.default.moveItem(at: temporary, to: url)
+      // rename(2) replaces an existing file atomically.
+      guard rename(temporary.path, url.path) == 0 else {
+        throw CheckpointError.writeFailed(file: url, reason: String(cString: strerror(errno)))
       }
     } catch {
       try? FileManager.default.removeItem(at: temporary)

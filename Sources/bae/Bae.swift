@@ -2,9 +2,9 @@ import ArgumentParser
 
 /// The `bae` command-line tool: one subcommand per file under `Commands/`.
 @main
-struct Bae: AsyncParsableCommand {
+struct Bae: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bae",
     abstract: "Run Llama-family models on the CPU, record hidden states, train binary autoencoders.",
-    subcommands: [])
+    subcommands: [InspectCommand.self, ForwardCommand.self, BenchCommand.self, ConvertCommand.self])
 }

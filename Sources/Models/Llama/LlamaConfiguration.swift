@@ -12,6 +12,9 @@ public enum RoPEScaling: Sendable, Equatable {
   case linear(factor: Float)
   /// Llama 3.1's piecewise scaling of low and medium frequencies.
   case llama3(factor: Float, lowFrequencyFactor: Float, highFrequencyFactor: Float, originalContextLength: Int)
+  /// One divisor per frequency, `[headDim/2]` (GGUF's `rope_freqs.weight`, which is how
+  /// llama.cpp stores Llama 3 scaling).
+  case frequencyFactors([Float])
 }
 
 /// The architecture of a Llama-family model: the "blueprint", with no weights.
@@ -74,6 +77,13 @@ public struct LlamaConfiguration: Sendable, Equatable {
   /// Width of all key (or value) heads together (`kvHeadCount · headDim`).
   public var keyValueWidth: Int { kvHeadCount * headDim }
 
+  /// Number of parameters: embeddings, blocks, final norm, and the LM head if it is separate.
+  public func parameterCount(separateHead: Bool) -> Int {
+    let perLayer = 2 * hiddenSize + 2 * queryWidth * hiddenSize + 2 * keyValueWidth * hiddenSize
+      + 3 * intermediateSize * hiddenSize
+    return vocabularySize * hiddenSize * (separateHead ? 2 : 1) + hiddenSize + layerCount * perLayer
+  }
+
   /// Checks the numbers fit together.
   ///
   /// - Throws: ``CheckpointError/invalidConfig(file:field:detail:)`` naming the field.
@@ -116,6 +126,8 @@ public struct LlamaConfiguration: Sendable, Equatable {
       break
     case .linear(let factor):
       frequencies = frequencies.map { $0 / factor }
+    case .frequencyFactors(let factors):
+      frequencies = zip(frequencies, factors).map { $0 / $1 }
     case .llama3(let factor, let low, let high, let original):
       let lowWavelength = Float(original) / low
       let highWavelength = Float(original) / high

@@ -41,7 +41,8 @@ extension LlamaModel {
     }
     guard total > 0 else { throw ForwardError.emptyBatch }
     let longest = batch.map(\.count).max() ?? 0
-    state.reserve(tokens: total, longest: longest)
+    let workers = max(1, blasThreadCount())
+    state.reserve(tokens: total, longest: longest, workers: workers)
 
     let points = hooks.points
     let wantsLogits = points.contains(.logits)
@@ -75,7 +76,7 @@ extension LlamaModel {
 
     guard lastLayer >= 0 || wantsFinal else { return }
     for l in 0...max(lastLayer, 0) where lastLayer >= 0 {
-      try runBlock(l, state: state, tokens: T, sequences: sequences, emit: emit)
+      try runBlock(l, state: state, tokens: T, sequences: sequences, workers: workers, emit: emit)
     }
     guard wantsFinal else { return }
 
@@ -100,7 +101,7 @@ extension LlamaModel {
 
   /// One decoder block over all packed rows.
   private func runBlock(
-    _ l: Int, state s: LlamaRunState, tokens T: Int, sequences: [Range<Int>],
+    _ l: Int, state s: LlamaRunState, tokens T: Int, sequences: [Range<Int>], workers: Int,
     emit: (HookPoint, UnsafeMutablePointer<Float>, Int) throws -> Void
   ) throws {
     let c = configuration
@@ -132,44 +133,61 @@ extension LlamaModel {
     try emit(.residualPre(layer: l), x, d)
 
     // Attention.
+    let eps = c.rmsNormEpsilon
     w.attentionNorm.withUnsafeBufferPointer { g in
-      rmsNorm(xb, x, weight: g.baseAddress!, rows: T, dim: d, epsilon: c.rmsNormEpsilon)
+      parallelChunks(T, workers: workers) { _, rows in
+        rmsNorm(xb + rows.lowerBound * d, x + rows.lowerBound * d, weight: g.baseAddress!, rows: rows.count, dim: d, epsilon: eps)
+      }
     }
     w.query.withUnsafeBufferPointer { linear(qb, xb, $0.baseAddress!, rows: T, inDim: d, outDim: q) }
     w.key.withUnsafeBufferPointer { linear(kb, xb, $0.baseAddress!, rows: T, inDim: d, outDim: kv) }
     w.value.withUnsafeBufferPointer { linear(vb, xb, $0.baseAddress!, rows: T, inDim: d, outDim: kv) }
-    applyRoPE(qb, rows: T, heads: c.headCount, headDim: hd, positions: positions, cosTable: cosTable, sinTable: sinTable)
-    applyRoPE(kb, rows: T, heads: c.kvHeadCount, headDim: hd, positions: positions, cosTable: cosTable, sinTable: sinTable)
-    for range in sequences {
-      let n = range.count
-      let start = range.lowerBound
-      for h in 0..<c.headCount {
-        let g = h / groupSize
-        // scores [n, n] = Q_h [n, hd] · K_gᵀ · scale
-        gemm(
-          scores, ldc: n, qb + start * q + h * hd, lda: q, kb + start * kv + g * hd, ldb: kv, transposeB: true,
-          m: n, n: n, k: hd, alpha: scale)
-        softmaxRows(scores, rows: n, stride: n) { $0 + 1 }
-        // out_h [n, hd] = P [n, n] · V_g [n, hd]
-        gemm(att + start * q + h * hd, ldc: q, scores, lda: n, vb + start * kv + g * hd, ldb: kv, m: n, n: hd, k: n)
+    parallelChunks(T, workers: workers) { _, rows in
+      let r = rows.lowerBound
+      applyRoPE(qb + r * q, rows: rows.count, heads: c.headCount, headDim: hd, positions: positions + r, cosTable: cosTable, sinTable: sinTable)
+      applyRoPE(kb + r * kv, rows: rows.count, heads: c.kvHeadCount, headDim: hd, positions: positions + r, cosTable: cosTable, sinTable: sinTable)
+    }
+    // One work item per (sequence, head); each worker owns one score matrix and BLAS runs
+    // single-threaded inside, so both levels do not compete for cores.
+    let items = sequences.flatMap { range in (0..<c.headCount).map { (range, $0) } }
+    let scoreStride = s.sequenceCapacity * s.sequenceCapacity
+    withSingleThreadedBLAS {
+      parallelChunks(items.count, workers: workers) { worker, chunk in
+        let scoreMatrix = scores + worker * scoreStride
+        for (range, h) in items[chunk] {
+          let n = range.count
+          let start = range.lowerBound
+          let g = h / groupSize
+          // scores [n, n] = Q_h [n, hd] · K_gᵀ · scale
+          gemm(
+            scoreMatrix, ldc: n, qb + start * q + h * hd, lda: q, kb + start * kv + g * hd, ldb: kv,
+            transposeB: true, m: n, n: n, k: hd, alpha: scale)
+          softmaxRows(scoreMatrix, rows: n, stride: n) { $0 + 1 }
+          // out_h [n, hd] = P [n, n] · V_g [n, hd]
+          gemm(
+            att + start * q + h * hd, ldc: q, scoreMatrix, lda: n, vb + start * kv + g * hd, ldb: kv,
+            m: n, n: hd, k: n)
+        }
       }
     }
     w.attentionOutput.withUnsafeBufferPointer { linear(out, att, $0.baseAddress!, rows: T, inDim: q, outDim: d) }
     try emit(.attentionOutput(layer: l), out, d)
-    addInPlace(x, out, count: T * d)
+    parallelChunks(T * d, workers: workers) { _, e in addInPlace(x + e.lowerBound, out + e.lowerBound, count: e.count) }
     try emit(.residualMid(layer: l), x, d)
 
     // MLP.
     w.mlpNorm.withUnsafeBufferPointer { g in
-      rmsNorm(xb, x, weight: g.baseAddress!, rows: T, dim: d, epsilon: c.rmsNormEpsilon)
+      parallelChunks(T, workers: workers) { _, rows in
+        rmsNorm(xb + rows.lowerBound * d, x + rows.lowerBound * d, weight: g.baseAddress!, rows: rows.count, dim: d, epsilon: eps)
+      }
     }
     try emit(.mlpInput(layer: l), xb, d)
     w.gate.withUnsafeBufferPointer { linear(hb, xb, $0.baseAddress!, rows: T, inDim: d, outDim: f) }
     w.up.withUnsafeBufferPointer { linear(hb2, xb, $0.baseAddress!, rows: T, inDim: d, outDim: f) }
-    swiGLU(hb, up: hb2, count: T * f)
+    parallelChunks(T * f, workers: workers) { _, e in swiGLU(hb + e.lowerBound, up: hb2 + e.lowerBound, count: e.count) }
     w.down.withUnsafeBufferPointer { linear(out, hb, $0.baseAddress!, rows: T, inDim: f, outDim: d) }
     try emit(.mlpOutput(layer: l), out, d)
-    addInPlace(x, out, count: T * d)
+    parallelChunks(T * d, workers: workers) { _, e in addInPlace(x + e.lowerBound, out + e.lowerBound, count: e.count) }
     try emit(.residualPost(layer: l), x, d)
   }
 }

@@ -1,9 +1,97 @@
 import Checkpoints
 import Foundation
 
+extension LlamaConfiguration {
+  /// Reads the architecture from GGUF metadata (`llama.*` keys, as llama.cpp's converter writes
+  /// them), with the tensor table supplying what metadata may omit (vocabulary size).
+  ///
+  /// - Throws: ``CheckpointError/invalidConfig(file:field:detail:)`` naming the metadata key,
+  ///   including for an architecture other than `llama`.
+  public static func load(gguf: GGUFFile) throws(CheckpointError) -> LlamaConfiguration {
+    let architecture = gguf.architecture ?? "(missing)"
+    guard architecture == "llama" else {
+      throw .invalidConfig(
+        file: gguf.url, field: "general.architecture",
+        detail: "'\(architecture)' is not supported; bae runs the 'llama' architecture")
+    }
+    let p = "llama."
+    let hidden = try gguf.requiredInt(p + "embedding_length")
+    let heads = try gguf.requiredInt(p + "attention.head_count")
+    var headDim = try gguf.optionalInt(p + "attention.key_length")
+    if headDim == nil { headDim = try gguf.optionalInt(p + "rope.dimension_count") }
+    var vocabulary = try gguf.optionalInt(p + "vocab_size")
+    if vocabulary == nil { vocabulary = gguf.info(for: "token_embd.weight")?.shape.first }
+    if vocabulary == nil { vocabulary = gguf.metadata["tokenizer.ggml.tokens"]?.arrayValue?.count }
+    guard let vocabulary else {
+      throw .invalidConfig(file: gguf.url, field: p + "vocab_size", detail: "missing, and no token_embd.weight to infer it from")
+    }
+
+    var scaling = RoPEScaling.none
+    switch try gguf.optionalString(p + "rope.scaling.type") ?? "none" {
+    case "none":
+      break
+    case "linear":
+      scaling = .linear(factor: try gguf.requiredFloat(p + "rope.scaling.factor"))
+    case let other:
+      throw .invalidConfig(
+        file: gguf.url, field: p + "rope.scaling.type",
+        detail: "unknown RoPE scaling type '\(other)'; supported: none, linear, and llama3 (rope_freqs.weight)")
+    }
+    if gguf.info(for: "rope_freqs.weight") != nil {
+      // llama.cpp stores Llama 3.1 scaling as one divisor per frequency.
+      scaling = .frequencyFactors(try gguf.floats("rope_freqs.weight"))
+    }
+    let config = LlamaConfiguration(
+      hiddenSize: hidden,
+      intermediateSize: try gguf.requiredInt(p + "feed_forward_length"),
+      layerCount: try gguf.requiredInt(p + "block_count"),
+      headCount: heads,
+      kvHeadCount: try gguf.optionalInt(p + "attention.head_count_kv") ?? heads,
+      headDim: headDim,
+      vocabularySize: vocabulary,
+      rmsNormEpsilon: try gguf.optionalFloat(p + "attention.layer_norm_rms_epsilon") ?? 1e-5,
+      ropeTheta: try gguf.optionalFloat(p + "rope.freq_base") ?? 10000,
+      ropeScaling: scaling,
+      tieWordEmbeddings: gguf.info(for: "output.weight") == nil,
+      maxPositionEmbeddings: try gguf.optionalInt(p + "context_length") ?? 2048,
+      declaredDType: nil)
+    try config.validate(source: gguf.url)
+    if case .frequencyFactors(let factors) = scaling, factors.count != config.headDim / 2 {
+      throw .shapeMismatch(name: "rope_freqs.weight", file: gguf.url, expected: [config.headDim / 2], found: [factors.count])
+    }
+    return config
+  }
+}
+
 extension LlamaModel {
-  /// Loads a GGUF checkpoint (llama architecture). Filled in by the GGUF loader.
+  /// Loads a GGUF checkpoint of the `llama` architecture, dequantizing every tensor to `Float`
+  /// and undoing llama.cpp's row permutation of `attn_q`/`attn_k`.
   static func loadGGUF(_ file: URL) throws(CheckpointError) -> LlamaModel {
-    throw .notAModel(path: file, detail: "GGUF loading is not available yet")
+    let gguf = try GGUFFile(url: file)
+    let configuration = try LlamaConfiguration.load(gguf: gguf)
+    let weights = try LlamaWeights.load(from: gguf, configuration: configuration, naming: .gguf, origin: file)
+    return LlamaModel(configuration: configuration, weights: weights, source: file)
+  }
+}
+
+extension ModelInspection {
+  static func inspectGGUF(_ file: URL) throws(CheckpointError) -> (
+    store: any TensorStore, configuration: LlamaConfiguration, format: String, notes: [(String, String)]
+  ) {
+    let gguf = try GGUFFile(url: file)
+    let configuration = try LlamaConfiguration.load(gguf: gguf)
+    var notes: [(String, String)] = []
+    if let name = gguf.metadata["general.name"]?.stringValue { notes.append(("name:", name)) }
+    if let model = gguf.metadata["tokenizer.ggml.model"]?.stringValue {
+      let pre = gguf.metadata["tokenizer.ggml.pre"]?.stringValue.map { ", pre-tokenizer \($0)" } ?? ""
+      let count = gguf.metadata["tokenizer.ggml.tokens"]?.arrayValue?.count ?? 0
+      notes.append(("tokenizer:", "\(model)\(pre), \(count) tokens"))
+    }
+    notes.append(("chat template:", gguf.metadata["tokenizer.chat_template"] == nil ? "absent" : "present"))
+    let unreadable = gguf.tensors.filter { !$0.type.canDequantize }.map(\.name)
+    if !unreadable.isEmpty {
+      notes.append(("unsupported:", "\(unreadable.count) tensors of types bae cannot dequantize (e.g. \(unreadable[0]))"))
+    }
+    return (gguf, configuration, "GGUF v\(gguf.version)", notes)
   }
 }

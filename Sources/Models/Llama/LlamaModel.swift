@@ -26,10 +26,6 @@ public final class LlamaModel: Sendable {
 
   /// Number of parameters (the tied LM head counted once).
   public var parameterCount: Int {
-    let c = configuration
-    let perLayer = 2 * c.hiddenSize + 2 * c.queryWidth * c.hiddenSize + 2 * c.keyValueWidth * c.hiddenSize
-      + 3 * c.intermediateSize * c.hiddenSize
-    return c.vocabularySize * c.hiddenSize * (weights.lmHead == nil ? 1 : 2) + c.hiddenSize
-      + c.layerCount * perLayer
+    configuration.parameterCount(separateHead: weights.lmHead != nil)
   }
 }

@@ -20,7 +20,7 @@ public final class LlamaRunState {
   var blockOutput: [Float] = []  // [T, d], attn_out then mlp_out
   var gate: [Float] = []  // [T, f]
   var up: [Float] = []  // [T, f]
-  var scores: [Float] = []  // [S, S]
+  var scores: [Float] = []  // [workers, S, S], one score matrix per attention worker
   var positions: [Int32] = []  // [T]
   var logits: [Float] = []  // [T, vocab], allocated on first use
   var rotary: RotaryTable
@@ -31,8 +31,11 @@ public final class LlamaRunState {
     rotary = RotaryTable(inverseFrequencies: configuration.inverseFrequencies(), positions: 0)
   }
 
+  /// Number of attention workers the score buffer is sized for.
+  public private(set) var workerCapacity = 0
+
   /// Ensures room for `tokens` packed tokens whose longest sequence is `longest`.
-  func reserve(tokens: Int, longest: Int) {
+  func reserve(tokens: Int, longest: Int, workers: Int) {
     let c = configuration
     if tokens > tokenCapacity {
       residual = [Float](repeating: 0, count: tokens * c.hiddenSize)
@@ -48,10 +51,11 @@ public final class LlamaRunState {
       if !logits.isEmpty { logits = [Float](repeating: 0, count: tokens * c.vocabularySize) }
       tokenCapacity = tokens
     }
-    if longest > sequenceCapacity {
-      scores = [Float](repeating: 0, count: longest * longest)
-      rotary.grow(to: longest)
-      sequenceCapacity = longest
+    if longest > sequenceCapacity || workers > workerCapacity {
+      sequenceCapacity = max(longest, sequenceCapacity)
+      workerCapacity = max(workers, workerCapacity)
+      scores = [Float](repeating: 0, count: workerCapacity * sequenceCapacity * sequenceCapacity)
+      rotary.grow(to: sequenceCapacity)
     }
   }
 

@@ -46,3 +46,13 @@ public func setBLASThreadCount(_ count: Int) {
 
 /// The number of threads OpenBLAS will use.
 public func blasThreadCount() -> Int { Int(openblas_get_num_threads()) }
+
+/// Runs `body` with OpenBLAS limited to one thread (for regions that parallelise over
+/// independent small products themselves), then restores the previous count.
+public func withSingleThreadedBLAS<T>(_ body: () throws -> T) rethrows -> T {
+  let previous = blasThreadCount()
+  if previous == 1 { return try body() }
+  openblas_set_num_threads(1)
+  defer { openblas_set_num_threads(Int32(previous)) }
+  return try body()
+}

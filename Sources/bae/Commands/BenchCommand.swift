@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import Models
+import TensorCore
+
+/// `bae bench`: forward-pass throughput on random tokens, for `benchmarks/forward`.
+struct BenchCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench",
+    abstract: "Measure forward-pass throughput (tokens/s) with the given hooks and no copies.",
+    discussion: "Prints one JSON line on stdout: tokens, seconds, tokens_per_second, load_seconds.")
+
+  @OptionGroup var modelArguments: ModelArguments
+
+  @Option(name: .long, help: "Tokens per sequence.")
+  var sequenceLength = 512
+
+  @Option(name: .long, help: "Sequences per batch.")
+  var batch = 1
+
+  @Option(name: .long, help: "Timed repetitions (the best is reported).")
+  var iterations = 3
+
+  @Option(name: .long, help: "Hooks to read.")
+  var hooks = "resid_post:all"
+
+  func validate() throws {
+    guard sequenceLength > 0, batch > 0, iterations > 0 else {
+      throw ValidationError("--sequence-length, --batch and --iterations must be positive")
+    }
+  }
+
+  /// Reads one value per row so the hook is not optimised away, without copying.
+  struct TouchHook: ForwardHook {
+    let points: Set<HookPoint>
+    var checksum: Float = 0
+    mutating func visit(_ point: HookPoint, _ activations: ActivationView) throws {
+      for r in stride(from: 0, to: activations.rows, by: 1) { checksum += activations.values[r * activations.width] }
+    }
+  }
+
+  func run() throws {
+    if let threads = modelArguments.threads { setBLASThreadCount(threads) }
+    let url = try modelArguments.resolvedModelURL()
+    let loadStart = Date()
+    let model = try reportingErrors { try LlamaModel.load(from: url) }
+    let loadSeconds = Date().timeIntervalSince(loadStart)
+    let c = model.configuration
+    var generator = SystemRandomNumberGenerator()
+    let sequences = (0..<batch).map { _ in
+      (0..<sequenceLength).map { _ in Int32.random(in: 0..<Int32(c.vocabularySize), using: &generator) }
+    }
+    let points = try reportingErrors { try HookPoint.parseList(hooks, layerCount: c.layerCount) }
+    var hook = TouchHook(points: Set(points))
+    let state = LlamaRunState(configuration: c)
+    try model.forward(batch: sequences, state: state, hooks: &hook)  // warm-up, allocates buffers
+    var best = Double.infinity
+    for _ in 0..<iterations {
+      let start = Date()
+      try model.forward(batch: sequences, state: state, hooks: &hook)
+      best = min(best, Date().timeIntervalSince(start))
+    }
+    let tokens = batch * sequenceLength
+    print(
+      String(
+        format: "{\"engine\":\"bae\",\"tokens\":%d,\"seconds\":%.4f,\"tokens_per_second\":%.1f,\"load_seconds\":%.3f,\"threads\":%d,\"checksum_finite\":%@}",
+        tokens, best, Double(tokens) / best, loadSeconds, blasThreadCount(), hook.checksum.isFinite ? "true" : "false"))
+  }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import Models
+import TensorCore
+
+/// `bae convert MODEL --to DIR`: write a Hugging Face directory from anything bae loads.
+struct ConvertCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "convert",
+    abstract: "Write a Hugging Face model directory (config.json, model.safetensors) from a GGUF or HF model.",
+    discussion: "Quantized GGUF weights are dequantized; the result loads in transformers and in bae.")
+
+  @Argument(help: "Model to convert (HF directory, .gguf file, or directory holding one; default: the default model).")
+  var model: String?
+
+  @Option(name: .long, help: "Output directory.")
+  var to: String
+
+  @Option(name: .long, help: "Stored precision: f32, bf16 or f16.")
+  var dtype = "f32"
+
+  func validate() throws {
+    guard ["f32", "bf16", "f16"].contains(dtype) else { throw ValidationError("--dtype must be f32, bf16 or f16") }
+  }
+
+  func run() throws {
+    let url = try model.map { URL(fileURLWithPath: $0) } ?? DefaultModel.locate()
+    let loaded = try reportingErrors { try LlamaModel.load(from: url) }
+    let stored: DType = dtype == "bf16" ? .bfloat16 : dtype == "f16" ? .float16 : .float32
+    let out = URL(fileURLWithPath: to)
+    try reportingErrors { try loaded.exportHuggingFace(to: out, dtype: stored) }
+    print("wrote \(out.path) (config.json, model.safetensors in \(dtype))")
+  }
+}

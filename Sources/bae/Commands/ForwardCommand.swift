@@ -1,0 +1,90 @@
+import ArgumentParser
+import Checkpoints
+import Foundation
+import Models
+import TensorCore
+
+/// `bae forward`: run one prompt and write the activations of the requested hooks.
+struct ForwardCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "forward",
+    abstract: "Run the model on one prompt and save the activations at the named hooks.",
+    discussion: """
+      Writes OUT/activations.safetensors with one f32 tensor [tokens, width] per hook, named as
+      the hook (e.g. blocks.3.hook_resid_post), plus token_ids [tokens] int32, and metadata
+      (model, hooks, layer_count). Hook lists accept full names and shorthands:
+      resid_pre, attn_out, resid_mid, mlp_in, mlp_out, resid_post followed by :all or :L,L,a-b;
+      ln_final.hook_normalized; logits.
+      """)
+
+  @OptionGroup var modelArguments: ModelArguments
+
+  @Option(name: .long, help: "Comma-separated token ids to run (instead of text).")
+  var tokens: String?
+
+  @Option(name: .long, help: "Hooks to record.")
+  var hooks: String = "resid_post:all"
+
+  @Option(name: .long, help: "Output directory.")
+  var out: String
+
+  func validate() throws {
+    if tokens == nil { throw ValidationError("give the input with --tokens 1,2,3") }
+  }
+
+  func run() throws {
+    if let threads = modelArguments.threads { setBLASThreadCount(threads) }
+    let modelURL = try modelArguments.resolvedModelURL()
+    let model = try reportingErrors { try LlamaModel.load(from: modelURL) }
+    let ids = try parseTokenList(tokens ?? "")
+    let points = try reportingErrors { try HookPoint.parseList(hooks, layerCount: model.configuration.layerCount) }
+    var recorder = ActivationRecorder(points)
+    try reportingErrors {
+      try model.forward(batch: [ids], state: LlamaRunState(configuration: model.configuration), hooks: &recorder)
+    }
+    let outURL = URL(fileURLWithPath: out)
+    let file = outURL.appendingPathComponent("activations.safetensors")
+    var writer = SafetensorsWriter(metadata: [
+      "model": modelURL.path, "hooks": points.map(\.name).joined(separator: ","),
+      "layer_count": String(model.configuration.layerCount), "tokens": String(ids.count), "generator": "bae forward",
+    ])
+    writer.add("token_ids", int32s: ids, shape: [ids.count])
+    for point in points {
+      guard let values = recorder.values[point], let width = recorder.widths[point] else { continue }
+      writer.add(point.name, floats: values, shape: [ids.count, width])
+    }
+    try reportingErrors {
+      do {
+        try FileManager.default.createDirectory(at: outURL, withIntermediateDirectories: true)
+      } catch {
+        throw CheckpointError.writeFailed(file: outURL, reason: error.localizedDescription)
+      }
+      try writer.write(to: file)
+    }
+    print("wrote \(file.path): \(points.count) hooks × \(ids.count) tokens")
+  }
+}
+
+/// Parses `1,2,3` into token ids.
+func parseTokenList(_ text: String) throws -> [Int32] {
+  var ids: [Int32] = []
+  for part in text.split(separator: ",") {
+    guard let id = Int32(part.trimmingCharacters(in: .whitespaces)) else {
+      throw CommandError("--tokens: '\(part)' is not a token id")
+    }
+    ids.append(id)
+  }
+  guard !ids.isEmpty else { throw CommandError("--tokens: no token ids given") }
+  return ids
+}
+
+/// Runs `body`, turning library errors into one-line ``CommandError``s.
+func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+  do {
+    return try body()
+  } catch let error as CommandError {
+    throw error
+  } catch {
+    throw CommandError(String(describing: error))
+  }
+}

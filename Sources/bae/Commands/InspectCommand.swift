@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import Models
+
+/// `bae inspect MODEL`: architecture, parameter count, dtypes and tensor table.
+struct InspectCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "inspect", abstract: "Describe a checkpoint without running it.")
+
+  @Argument(help: "Hugging Face model directory, .gguf file, or directory holding one (default: the default model).")
+  var model: String?
+
+  @Flag(name: .long, help: "List every tensor.")
+  var tensors = false
+
+  func run() throws {
+    let url = try model.map { URL(fileURLWithPath: $0) } ?? DefaultModel.locate()
+    let report = try reportingErrors { try ModelInspection(path: url) }
+    let c = report.configuration
+    print("model:        \(report.path.path)")
+    print("format:       \(report.format)")
+    print("architecture: llama, \(c.layerCount) layers, d=\(c.hiddenSize), ffn=\(c.intermediateSize), heads=\(c.headCount), kv heads=\(c.kvHeadCount), head dim=\(c.headDim)")
+    print("vocabulary:   \(c.vocabularySize), embeddings \(c.tieWordEmbeddings ? "tied" : "untied")")
+    print("rope:         theta=\(c.ropeTheta), scaling=\(c.ropeScaling)")
+    print("rms norm eps: \(c.rmsNormEpsilon)")
+    print("parameters:   \(report.parameterCount.formatted()) (\(String(format: "%.1f", Double(report.parameterCount) / 1e6))M)")
+    let types = report.storedTypeCounts.sorted { $0.value > $1.value }.map { "\($0.key) ×\($0.value)" }
+    print("tensors:      \(report.tensors.count) (\(types.joined(separator: ", ")))")
+    for (key, value) in report.notes { print("\(key.padding(toLength: 14, withPad: " ", startingAt: 0)) \(value)") }
+    if tensors {
+      for t in report.tensors {
+        print("  \(t.name)  \(t.storedType)  \(t.shape)")
+      }
+    }
+  }
+}

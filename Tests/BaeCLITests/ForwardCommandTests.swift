@@ -1,0 +1,57 @@
+import Checkpoints
+import Foundation
+import TestSupport
+import Testing
+
+/// `bae forward` and `bae inspect` end to end, as a user runs them.
+@Suite struct ForwardCommandTests {
+  @Test func forwardWritesEveryRequestedHookMatchingGolden() throws {
+    let out = scratchDirectory()
+    let golden = try SafetensorsFile(
+      fixtureModel("golden").appendingPathComponent("tiny-llama3-gqa.safetensors"))
+    let ids = try golden.int32s("s2.token_ids")
+    let result = try runBae([
+      "forward", "--model", fixtureModel("tiny-llama3-gqa").path, "--tokens",
+      ids.map(String.init).joined(separator: ","), "--hooks", "resid_pre:0,mlp_in:all,logits", "--out", out.path,
+    ])
+    #expect(result.status == 0, "stderr: \(result.stderr)")
+    let file = try SafetensorsFile(out.appendingPathComponent("activations.safetensors"))
+    #expect(try file.int32s("token_ids") == ids)
+    #expect(file.metadata["layer_count"] == "3")
+    #expect(file.metadata["hooks"] == "blocks.0.hook_resid_pre,blocks.0.ln2.hook_normalized,blocks.1.ln2.hook_normalized,blocks.2.ln2.hook_normalized,logits")
+    for name in ["blocks.0.hook_resid_pre", "blocks.1.ln2.hook_normalized", "logits"] {
+      let diff = maxAbsDiff(try file.floats(name), try golden.floats("s2.\(name)"))
+      #expect(diff <= 1e-4, "\(name): maxdiff \(diff)")
+    }
+    #expect(file.info(for: "logits")?.shape == [ids.count, 96])
+  }
+
+  @Test func badInputGivesOneLineErrorAndFailureStatus() throws {
+    let broken = scratchDirectory().appendingPathComponent("model")
+    try FileManager.default.copyItem(at: fixtureModel("tiny-llama3-gqa"), to: broken)
+    let weights = broken.appendingPathComponent("model.safetensors")
+    try Data(try Data(contentsOf: weights).prefix(5000)).write(to: weights)
+    let cases: [([String], String)] = [
+      (["forward", "--model", broken.path, "--tokens", "1,2", "--out", scratchDirectory().path], "truncated"),
+      (["forward", "--model", fixtureModel("tiny-llama3-gqa").path, "--tokens", "1,2", "--hooks", "blocks.7.hook_resid_post", "--out", scratchDirectory().path], "layer 7 does not exist"),
+      (["forward", "--model", fixtureModel("tiny-llama3-gqa").path, "--tokens", "1,500", "--out", scratchDirectory().path], "outside the vocabulary"),
+      (["inspect", "/nonexistent/model"], "no such file"),
+    ]
+    for (arguments, message) in cases {
+      let result = try runBae(arguments)
+      #expect(result.status != 0, "\(arguments)")
+      let lines = result.stderr.split(separator: "\n")
+      #expect(lines.count == 1, "\(arguments): \(result.stderr)")
+      #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+    }
+  }
+
+  @Test func inspectDescribesCheckpoint() throws {
+    let result = try runBae(["inspect", fixtureModel("tiny-tied-mqa").path])
+    #expect(result.status == 0)
+    #expect(result.stdout.contains("2 layers, d=64"))
+    #expect(result.stdout.contains("kv heads=1"))
+    #expect(result.stdout.contains("tied"))
+    #expect(result.stdout.contains("BF16"))
+  }
+}
