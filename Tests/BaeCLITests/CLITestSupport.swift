@@ -13,8 +13,9 @@ let baeExecutable: URL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlink
   .deletingLastPathComponent().appendingPathComponent("bae")
 
 /// Runs `bae` with `arguments` and waits for it.
-func runBae(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
+func runBae(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws -> CommandResult {
   let process = Process()
+  if let directory { process.currentDirectoryURL = directory }
   process.executableURL = baeExecutable
   process.arguments = arguments
   var env = ProcessInfo.processInfo.environment

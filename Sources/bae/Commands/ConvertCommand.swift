@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Models
 import TensorCore
+import Tokenizers
 
 /// `bae convert MODEL --to DIR`: write a Hugging Face directory from anything bae loads.
 struct ConvertCommand: ParsableCommand {
@@ -29,6 +30,8 @@ struct ConvertCommand: ParsableCommand {
     let stored: DType = dtype == "bf16" ? .bfloat16 : dtype == "f16" ? .float16 : .float32
     let out = URL(fileURLWithPath: to)
     try reportingErrors { try loaded.exportHuggingFace(to: out, dtype: stored) }
-    print("wrote \(out.path) (config.json, model.safetensors in \(dtype))")
+    let tokenizerFiles = try reportingErrors { try TokenizerLoader.exportHuggingFaceFiles(modelPath: url, to: out) }
+    let files = ["config.json", "model.safetensors (\(dtype))"] + tokenizerFiles
+    print("wrote \(out.path): \(files.joined(separator: ", "))")
   }
 }

@@ -3,6 +3,7 @@ import Checkpoints
 import Foundation
 import Models
 import TensorCore
+import Tokenizers
 
 /// `bae forward`: run one prompt and write the activations of the requested hooks.
 struct ForwardCommand: ParsableCommand {
@@ -19,6 +20,12 @@ struct ForwardCommand: ParsableCommand {
 
   @OptionGroup var modelArguments: ModelArguments
 
+  @Option(name: .long, help: "Text to run (tokenized with the model's own tokenizer).")
+  var text: String?
+
+  @Option(name: .long, help: "Read the text to run from a file.")
+  var promptFile: String?
+
   @Option(name: .long, help: "Comma-separated token ids to run (instead of text).")
   var tokens: String?
 
@@ -29,14 +36,23 @@ struct ForwardCommand: ParsableCommand {
   var out: String
 
   func validate() throws {
-    if tokens == nil { throw ValidationError("give the input with --tokens 1,2,3") }
+    let given = [text != nil, promptFile != nil, tokens != nil].filter { $0 }.count
+    if given != 1 { throw ValidationError("give exactly one of --text, --prompt-file or --tokens") }
   }
 
   func run() throws {
     if let threads = modelArguments.threads { setBLASThreadCount(threads) }
     let modelURL = try modelArguments.resolvedModelURL()
     let model = try reportingErrors { try LlamaModel.load(from: modelURL) }
-    let ids = try parseTokenList(tokens ?? "")
+    let ids: [Int32]
+    if let tokens {
+      ids = try parseTokenList(tokens)
+    } else {
+      let input = try readText(text: text, file: promptFile)
+      let tokenizer = try reportingErrors { try TokenizerLoader.load(modelPath: modelURL) }
+      ids = try reportingErrors { try tokenizer.encodeIDs(input) }
+      guard !ids.isEmpty else { throw CommandError("the text gives no tokens") }
+    }
     let points = try reportingErrors { try HookPoint.parseList(hooks, layerCount: model.configuration.layerCount) }
     var recorder = ActivationRecorder(points)
     try reportingErrors {
