@@ -23,8 +23,10 @@ let package = Package(
       cxxSettings: [.unsafeFlags(["-std=c++17"])],
       linkerSettings: [.linkedLibrary("sentencepiece"), .linkedLibrary("stdc++")]),
 
+    .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+
     // Libraries.
-    .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: strict),
+    .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"], swiftSettings: strict),
     .target(name: "Checkpoints", dependencies: ["TensorCore"], swiftSettings: strict),
     .target(name: "Models", dependencies: ["TensorCore", "Checkpoints"], swiftSettings: strict),
     .target(name: "Tokenizers", dependencies: ["Checkpoints", "CSentencePiece"], swiftSettings: strict),

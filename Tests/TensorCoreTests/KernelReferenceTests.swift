@@ -133,3 +133,42 @@ func transpose(_ a: [Float], rows: Int, columns: Int) -> [Float] {
     #expect(floatFromBFloat16Bits(0x3F80) == 1)
   }
 }
+
+@Suite struct ExpKernelTests {
+  @Test func expMatchesFoundationExpOverFloatRange() {
+    let input = stride(from: Float(-87), to: 88, by: 0.0137).map { $0 }
+    var output = [Float](repeating: 0, count: input.count)
+    output.withUnsafeMutableBufferPointer { _ = expShifted($0.baseAddress!, input, shift: 0, count: input.count) }
+    var worst: Double = 0
+    for (x, y) in zip(input, output) {
+      let expected = Foundation.exp(Double(x))
+      worst = max(worst, abs(Double(y) - expected) / expected)
+    }
+    #expect(worst <= 3e-7, "worst relative error \(worst)")
+    var tiny: [Float] = [-200, 0]
+    tiny.withUnsafeMutableBufferPointer { _ = expShifted($0.baseAddress!, $0.baseAddress!, shift: 0, count: 2) }
+    #expect(tiny[0] <= 1e-37 && tiny[1] == 1)
+  }
+
+  @Test func swiGLUMatchesNaiveOnLongInput() {
+    var rng = SeededGenerator(seed: 12)
+    let gate = rng.floats(1000, scale: 30)
+    let up = rng.floats(1000)
+    var out = gate
+    out.withUnsafeMutableBufferPointer { swiGLU($0.baseAddress!, up: up, count: 1000) }
+    let expected = zip(gate, up).map { g, u in Float(Double(g) / (1 + Foundation.exp(-Double(g))) * Double(u)) }
+    #expect(allClose(out, expected, rtol: 1e-6, atol: 1e-7))
+  }
+
+  @Test func expShiftedHandlesTailsAndSums() {
+    var rng = SeededGenerator(seed: 11)
+    for count in [1, 15, 16, 17, 40] {
+      let input = rng.floats(count, scale: 10)
+      var output = [Float](repeating: 0, count: count)
+      let sum = output.withUnsafeMutableBufferPointer { expShifted($0.baseAddress!, input, shift: 3, count: count) }
+      let expected = input.map { Float(Foundation.exp(Double($0 - 3))) }
+      #expect(allClose(output, expected, rtol: 1e-6, atol: 0))
+      #expect(abs(sum - expected.reduce(0, +)) <= 1e-5 * expected.reduce(0, +))
+    }
+  }
+}

@@ -17,6 +17,9 @@ public enum ForwardError: Error, CustomStringConvertible, Equatable {
 }
 
 extension LlamaModel {
+  /// Query rows per causal attention block (see `runBlock`).
+  static let attentionBlockRows = 128
+
   /// Runs the model over a batch of token sequences, calling `hooks` at each requested point.
   ///
   /// Computation stops after the last point the hook asks for: a hook on
@@ -155,18 +158,25 @@ extension LlamaModel {
       parallelChunks(items.count, workers: workers) { worker, chunk in
         let scoreMatrix = scores + worker * scoreStride
         for (range, h) in items[chunk] {
-          let n = range.count
           let start = range.lowerBound
           let g = h / groupSize
-          // scores [n, n] = Q_h [n, hd] · K_gᵀ · scale
-          gemm(
-            scoreMatrix, ldc: n, qb + start * q + h * hd, lda: q, kb + start * kv + g * hd, ldb: kv,
-            transposeB: true, m: n, n: n, k: hd, alpha: scale)
-          softmaxRows(scoreMatrix, rows: n, stride: n) { $0 + 1 }
-          // out_h [n, hd] = P [n, n] · V_g [n, hd]
-          gemm(
-            att + start * q + h * hd, ldc: q, scoreMatrix, lda: n, vb + start * kv + g * hd, ldb: kv,
-            m: n, n: hd, k: n)
+          // Causal attention in blocks of query rows: block [i0, i1) only needs keys [0, i1),
+          // which skips most of the masked upper triangle.
+          var i0 = 0
+          while i0 < range.count {
+            let i1 = min(range.count, i0 + Self.attentionBlockRows)
+            let rows = i1 - i0
+            // scores [rows, i1] = Q_h[i0..<i1] [rows, hd] · K_g[0..<i1]ᵀ · scale
+            gemm(
+              scoreMatrix, ldc: i1, qb + (start + i0) * q + h * hd, lda: q, kb + start * kv + g * hd, ldb: kv,
+              transposeB: true, m: rows, n: i1, k: hd, alpha: scale)
+            softmaxRows(scoreMatrix, rows: rows, stride: i1) { i0 + $0 + 1 }
+            // out_h[i0..<i1] [rows, hd] = P [rows, i1] · V_g[0..<i1] [i1, hd]
+            gemm(
+              att + (start + i0) * q + h * hd, ldc: q, scoreMatrix, lda: i1, vb + start * kv + g * hd, ldb: kv,
+              m: rows, n: hd, k: i1)
+            i0 = i1
+          }
         }
       }
     }

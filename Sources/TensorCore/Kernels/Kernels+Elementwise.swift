@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// `output[i] += input[i]` for `count` elements (residual connection).
@@ -16,7 +17,7 @@ public func silu(_ x: Float) -> Float { x / (1 + expf(-x)) }
 ///   - gate: `[rows, hidden]`, overwritten with the product.
 ///   - up: `[rows, hidden]`.
 public func swiGLU(_ gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, count: Int) {
-  for i in 0..<count { gate[i] = silu(gate[i]) * up[i] }
+  bae_swiglu(gate, up, count)
 }
 
 /// Numerically stable softmax over each of `rows` rows of length `columns`, in place,
@@ -33,12 +34,7 @@ public func softmaxRows(
     let n = validCount(r)
     var maximum = -Float.infinity
     for i in 0..<n where row[i] > maximum { maximum = row[i] }
-    var sum: Float = 0
-    for i in 0..<n {
-      let e = expf(row[i] - maximum)
-      row[i] = e
-      sum += e
-    }
+    let sum = expShifted(row, row, shift: maximum, count: n)
     let inverse = 1 / sum
     for i in 0..<n { row[i] *= inverse }
     for i in n..<stride { row[i] = 0 }

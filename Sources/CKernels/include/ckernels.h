@@ -1,0 +1,19 @@
+// Elementwise float kernels in C, so the compiler vectorises them (with runtime selection
+// of AVX-512 / AVX2+FMA / baseline code). Naive twins live in Tests/TensorCoreTests.
+#ifndef BAE_CKERNELS_H
+#define BAE_CKERNELS_H
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// out[i] = exp(in[i] - shift) for i < n (out may alias in); returns the sum of out.
+/// Relative error <= 3e-7; arguments below -87.3 give ~0.
+float bae_exp_shifted(float *out, const float *in, float shift, long n);
+
+/// gate[i] = silu(gate[i]) * up[i] for i < n, silu(x) = x / (1 + exp(-x)).
+void bae_swiglu(float *gate, const float *up, long n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
