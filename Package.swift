@@ -9,10 +9,11 @@ let package = Package(
   name: "bae",
   products: [
     .executable(name: "bae", targets: ["bae"]),
-    .library(name: "BaeKit", targets: ["TensorCore", "Checkpoints", "Models", "Tokenizers", "Corpora"]),
+    .library(name: "BaeKit", targets: ["TensorCore", "Checkpoints", "Models", "Tokenizers", "Corpora", "Extraction"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
   ],
   targets: [
     // C libraries from Debian (see README: `make setup` installs them).
@@ -31,12 +32,19 @@ let package = Package(
     .target(name: "Models", dependencies: ["TensorCore", "Checkpoints"], swiftSettings: strict),
     .target(name: "Tokenizers", dependencies: ["Checkpoints", "CSentencePiece"], swiftSettings: strict),
     .target(name: "Corpora", dependencies: ["CArchive"], swiftSettings: strict),
+    .target(
+      name: "Extraction",
+      dependencies: [
+        "TensorCore", "Checkpoints", "Models", "Tokenizers", "Corpora",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
+      swiftSettings: strict),
 
     // The command-line tool; the only target that prints.
     .executableTarget(
       name: "bae",
       dependencies: [
-        "TensorCore", "Checkpoints", "Models", "Tokenizers", "Corpora",
+        "TensorCore", "Checkpoints", "Models", "Tokenizers", "Corpora", "Extraction",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
@@ -55,6 +63,9 @@ let package = Package(
     .testTarget(
       name: "CorporaTests", dependencies: ["Corpora", "TestSupport"],
       resources: [.copy("Resources")], swiftSettings: strict),
+    .testTarget(
+      name: "ExtractionTests", dependencies: ["Extraction", "Models", "Tokenizers", "Corpora", "Checkpoints", "TensorCore", "TestSupport"],
+      swiftSettings: strict),
     .testTarget(name: "BaeCLITests", dependencies: ["bae", "TestSupport"], swiftSettings: strict),
   ]
 )

@@ -63,23 +63,12 @@ public struct SafetensorsWriter {
     tensors.append(Pending(name: name, dtype: .int64, shape: shape, data: values.withUnsafeBufferPointer { Data(buffer: $0) }))
   }
 
-  /// Serialises the header: JSON with sorted keys, padded with spaces to a multiple of 8 bytes.
+  /// Serialises the header (length prefix included).
   func header() -> Data {
-    var fields: [String] = []
-    if !metadata.isEmpty {
-      let pairs = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
-      fields.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
-    }
-    var offset = 0
-    for t in tensors {
-      let shape = t.shape.map(String.init).joined(separator: ",")
-      fields.append(
-        "\(jsonString(t.name)):{\"dtype\":\"\(t.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + t.data.count)]}")
-      offset += t.data.count
-    }
-    var json = Data("{\(fields.joined(separator: ","))}".utf8)
-    while json.count % 8 != 0 { json.append(0x20) }
-    return json
+    SafetensorsHeader(
+      entries: tensors.map { SafetensorsHeader.Entry(name: $0.name, dtype: $0.dtype, shape: $0.shape) },
+      metadata: metadata
+    ).encoded()
   }
 
   /// Writes the file atomically to `url`.
@@ -94,8 +83,6 @@ public struct SafetensorsWriter {
     }
     do {
       let handle = try FileHandle(forWritingTo: temporary)
-      var length = UInt64(header.count).littleEndian
-      try handle.write(contentsOf: Data(bytes: &length, count: 8))
       try handle.write(contentsOf: header)
       for t in tensors { try handle.write(contentsOf: t.data) }
       try handle.synchronize()
@@ -109,25 +96,4 @@ public struct SafetensorsWriter {
       throw .writeFailed(file: url, reason: error.localizedDescription)
     }
   }
-}
-
-/// A JSON string literal for `s` (quotes and escapes).
-func jsonString(_ s: String) -> String {
-  var out = "\""
-  for scalar in s.unicodeScalars {
-    switch scalar {
-    case "\"": out += "\\\""
-    case "\\": out += "\\\\"
-    case "\n": out += "\\n"
-    case "\r": out += "\\r"
-    case "\t": out += "\\t"
-    default:
-      if scalar.value < 0x20 {
-        out += String(format: "\\u%04x", scalar.value)
-      } else {
-        out.unicodeScalars.append(scalar)
-      }
-    }
-  }
-  return out + "\""
 }

@@ -29,9 +29,15 @@ extension LlamaModel {
   ///   - batch: token ids per sequence; sequences may differ in length (they are packed).
   ///   - state: reusable buffers (create one per thread with ``LlamaRunState/init(configuration:)``).
   ///   - hooks: receives ``ActivationView``s into `state`, valid during the call only.
+  ///
+  /// Passes in one process run one at a time (see `withExclusiveBLAS`); each uses every core.
   /// - Throws: ``ForwardError`` for an empty batch or an out-of-vocabulary id; anything the hook throws.
   /// - Complexity: O(T·P + Σ n²·d) for `T` tokens, `P` parameters, sequence lengths `n`.
   public func forward(batch: [[Int32]], state: LlamaRunState, hooks: inout some ForwardHook) throws {
+    try withExclusiveBLAS { try forwardUnlocked(batch: batch, state: state, hooks: &hooks) }
+  }
+
+  private func forwardUnlocked(batch: [[Int32]], state: LlamaRunState, hooks: inout some ForwardHook) throws {
     let c = configuration
     var sequences: [Range<Int>] = []
     var total = 0

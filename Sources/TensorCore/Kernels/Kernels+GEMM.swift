@@ -1,4 +1,5 @@
 import CBLAS
+import Foundation
 
 // Legend: M, N, K are the GEMM dimensions; lda/ldb/ldc the row strides (row-major).
 
@@ -46,6 +47,17 @@ public func setBLASThreadCount(_ count: Int) {
 
 /// The number of threads OpenBLAS will use.
 public func blasThreadCount() -> Int { Int(openblas_get_num_threads()) }
+
+/// Serialises whole computations that use OpenBLAS: its thread count is process-wide state, and
+/// a forward pass changes it around its attention section, so two passes must not interleave.
+/// A pass uses every core anyway.
+public func withExclusiveBLAS<T>(_ body: () throws -> T) rethrows -> T {
+  blasLock.lock()
+  defer { blasLock.unlock() }
+  return try body()
+}
+
+private let blasLock = NSLock()
 
 /// Runs `body` with OpenBLAS limited to one thread (for regions that parallelise over
 /// independent small products themselves), then restores the previous count.

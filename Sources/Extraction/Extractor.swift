@@ -1,0 +1,322 @@
+import Checkpoints
+import Corpora
+import Foundation
+import Models
+import TensorCore
+import Tokenizers
+
+/// Progress of a running extraction, reported after every batch.
+public struct ExtractionProgress: Sendable {
+  /// Rows written or buffered so far (including earlier runs of a resumed extraction).
+  public var tokens: Int
+  /// Rows this run.
+  public var tokensThisRun: Int
+  /// `maxTokens`, if set.
+  public var target: Int?
+  /// Documents read so far (all runs).
+  public var documents: Int64
+  /// Shards written so far.
+  public var shards: Int
+  /// Seconds since this run started.
+  public var seconds: Double
+}
+
+/// Streams a corpus through a model and writes per-token hook activations to shards.
+///
+/// Memory is bounded by the model, one batch and one shard, whatever the corpus size: the
+/// corpus is read document by document, documents are tokenized and cut into windows
+/// (``contextWindows(of:context:bos:stripLeadingToken:)``), windows are packed into batches of
+/// ``ExtractionOptions/batchTokens``, and the kept rows of each batch are appended to the shard
+/// buffer, which is written (atomically) once it holds ``ExtractionOptions/shardTokens`` rows.
+///
+/// Shards end on batch boundaries and the manifest records the window where the next shard
+/// starts, so a killed run resumed with `resume: true` rebuilds the same batches and writes
+/// byte-identical shards.
+public final class Extractor {
+  let model: LlamaModel
+  let tokenizer: any Tokenizer
+  let points: [HookPoint]
+  let options: ExtractionOptions
+  let corpusOptions: CorpusOptions
+  let output: URL
+  var manifest: FeatureManifest
+  let bosToInsert: Int32?
+  let stripLeadingToken: Bool
+  /// For tests: stop (as if killed) after writing this many shards in this run.
+  public var stopAfterShards: Int?
+
+  /// Prepares an extraction (validates options, checks or loads the manifest).
+  ///
+  /// - Parameters:
+  ///   - model: the loaded model; `modelPath` is recorded in the manifest.
+  ///   - tokenizer: the model's tokenizer.
+  ///   - corpusPaths: files, directories or globs.
+  ///   - corpusOptions: how to read them; `corpusOptionsDescription` is recorded and must match on resume.
+  ///   - output: the feature-set directory (created if needed).
+  ///   - resume: continue the run recorded in `output/manifest.json`.
+  /// - Throws: ``ExtractionError``, `HookError`.
+  public init(
+    model: LlamaModel, modelPath: URL, tokenizer: any Tokenizer, corpusPaths: [String], corpusOptions: CorpusOptions,
+    corpusOptionsDescription: String, options: ExtractionOptions, output: URL, resume: Bool
+  ) throws {
+    let c = model.configuration
+    let points = try options.hooks.map { try HookPoint(name: $0, layerCount: c.layerCount) }
+    try options.validate()
+    self.model = model
+    self.tokenizer = tokenizer
+    self.points = points
+    self.options = options
+    self.corpusOptions = corpusOptions
+    self.output = output
+
+    let bos = tokenizer.bosTokenID
+    let probe = try tokenizer.encode("a").ids
+    let addsBOS = bos != nil && probe.first == bos
+    switch options.bos {
+    case .auto: bosToInsert = addsBOS ? bos : nil
+    case .off: bosToInsert = nil
+    case .on:
+      guard let bos else { throw ExtractionError.invalidOption("the tokenizer has no BOS token; use --bos off or auto") }
+      bosToInsert = bos
+    }
+    stripLeadingToken = addsBOS
+
+    let hooks = points.map { FeatureManifest.HookRecord(name: $0.name, width: $0 == .logits ? c.vocabularySize : c.hiddenSize) }
+    let fresh = FeatureManifest(
+      model: .init(path: modelPath.path, layerCount: c.layerCount, hiddenSize: c.hiddenSize, vocabularySize: c.vocabularySize),
+      hooks: hooks, options: options, corpusPaths: corpusPaths,
+      corpusFiles: try CorpusPaths.expand(corpusPaths), corpusOptions: corpusOptionsDescription,
+      blasThreads: blasThreadCount(), resume: .init(position: .start, window: 0, documentOrdinal: 0))
+    let manifestURL = FeatureManifest.url(in: output)
+    let exists = FileManager.default.fileExists(atPath: manifestURL.path)
+    if resume {
+      guard exists else { throw ExtractionError.nothingToResume(directory: output) }
+      let recorded = try FeatureManifest.load(from: output)
+      try Self.checkSameRun(recorded, fresh, directory: output)
+      manifest = recorded
+    } else {
+      guard !exists else { throw ExtractionError.outputExists(directory: output) }
+      manifest = fresh
+    }
+  }
+
+  /// Refuses to resume when anything that shapes the output differs.
+  static func checkSameRun(_ recorded: FeatureManifest, _ now: FeatureManifest, directory: URL) throws(ExtractionError) {
+    func check<T: Equatable>(_ field: String, _ a: T, _ b: T) throws(ExtractionError) {
+      if a != b {
+        throw .resumeMismatch(directory: directory, field: field, recorded: "\(a)", requested: "\(b)")
+      }
+    }
+    try check("the model", recorded.model, now.model)
+    try check("the hooks", recorded.hooks.map(\.name), now.hooks.map(\.name))
+    try check("the corpus paths", recorded.corpusPaths, now.corpusPaths)
+    try check("the corpus files", recorded.corpusFiles, now.corpusFiles)
+    try check("the corpus options", recorded.corpusOptions, now.corpusOptions)
+    try check("the extraction options", recorded.options, now.options)
+    try check("the thread count (--threads)", recorded.blasThreads, now.blasThreads)
+  }
+
+  /// Runs (or continues) the extraction to the end of the corpus or `maxTokens`.
+  ///
+  /// - Parameter progress: called after every batch (on the calling thread).
+  /// - Returns: the final manifest.
+  /// - Throws: `CorpusError`, `TokenizerError`, ``ExtractionError``, `ForwardError`.
+  @discardableResult
+  public func run(progress: (ExtractionProgress) -> Void = { _ in }) throws -> FeatureManifest {
+    if manifest.complete { return manifest }
+    try prepareDirectory()
+    let start = Date()
+    let corpus = try Corpus(paths: manifest.corpusPaths, options: corpusOptions, resumingAt: manifest.resume.position)
+    var cursor = DocumentCursor(
+      corpus: corpus, ordinal: manifest.resume.documentOrdinal, skipWindows: manifest.resume.window)
+    let writer = ShardWriter(
+      directory: output, hooks: manifest.hooks, dtype: options.dtype, format: options.fileFormat,
+      metadata: [
+        "generator": "bae extract", "model": manifest.model.path,
+        "hooks": manifest.hooks.map(\.name).joined(separator: ","), "dtype": options.dtype.rawValue,
+      ])
+    var collector = RowCollector(points: points, buffer: ShardBuffer(hookCount: points.count))
+    let state = LlamaRunState(configuration: model.configuration)
+    let limit = options.maxTokens ?? Int.max
+    var buffered = 0
+    var shardsThisRun = 0
+    var tokensThisRun = 0
+    let badAtStart = manifest.counters.badInputSkipped
+    let usedAtStart = manifest.counters.documentsUsed
+    func updateCounters() {
+      manifest.counters.documentsRead = cursor.ordinal
+      manifest.counters.documentsUsed = usedAtStart + cursor.documentsUsed
+      manifest.counters.badInputSkipped = badAtStart + Int64(corpus.statistics.skippedTotal)
+    }
+
+    func flush() throws {
+      guard collector.buffer.rows > 0 else { return }
+      let record = try writer.write(collector.buffer, index: manifest.shards.count)
+      manifest.shards.append(record)
+      manifest.totalTokens += record.tokens
+      manifest.resume = cursor.resumePoint
+      manifest.lastSource = cursor.lastSource
+      updateCounters()
+      try manifest.write(to: output)
+      collector.buffer.removeAll()
+      buffered = 0
+      shardsThisRun += 1
+    }
+
+    while manifest.totalTokens + buffered < limit {
+      // Pack whole windows up to the batch budget.
+      var batch: [[Int32]] = []
+      var ordinals: [Int64] = []
+      var tokens = 0
+      while let window = try cursor.peek(using: self) {
+        if !batch.isEmpty && tokens + window.ids.count > options.batchTokens { break }
+        batch.append(window.ids)
+        ordinals.append(window.ordinal)
+        tokens += window.ids.count
+        cursor.advance()
+      }
+      if batch.isEmpty { break }
+      manifest.counters.windows += Int64(batch.count)
+
+      // Rows to keep: positions from skipFirst on, up to the token limit.
+      var keep: [(row: Int, window: Int, position: Int)] = []
+      var room = limit - manifest.totalTokens - buffered
+      var offset = 0
+      for (w, ids) in batch.enumerated() {
+        for p in options.skipFirst..<max(options.skipFirst, ids.count) where room > 0 {
+          keep.append((offset + p, w, p))
+          room -= 1
+        }
+        offset += ids.count
+      }
+      collector.select(keep.map(\.row))
+      try model.forward(batch: batch, state: state, hooks: &collector)
+      for k in keep {
+        collector.buffer.tokenIDs.append(batch[k.window][k.position])
+        collector.buffer.documentIndex.append(ordinals[k.window])
+        collector.buffer.positions.append(Int32(k.position))
+      }
+      buffered += keep.count
+      tokensThisRun += keep.count
+      progress(
+        ExtractionProgress(
+          tokens: manifest.totalTokens + buffered, tokensThisRun: tokensThisRun, target: options.maxTokens,
+          documents: cursor.ordinal, shards: manifest.shards.count, seconds: Date().timeIntervalSince(start)))
+      if buffered >= options.shardTokens {
+        try flush()
+        if let stop = stopAfterShards, shardsThisRun >= stop { return manifest }
+      }
+    }
+    try flush()
+    if manifest.totalTokens == 0 {
+      try? FileManager.default.removeItem(at: FeatureManifest.url(in: output))
+      throw ExtractionError.emptyCorpus(paths: manifest.corpusPaths)
+    }
+    updateCounters()
+    manifest.complete = true
+    try manifest.write(to: output)
+    return manifest
+  }
+
+  /// Creates the output directory, proves it writable, and removes partial files of a killed run.
+  private func prepareDirectory() throws(ExtractionError) {
+    let fm = FileManager.default
+    do {
+      try fm.createDirectory(at: output, withIntermediateDirectories: true)
+    } catch {
+      throw .writeFailed(file: output, reason: error.localizedDescription)
+    }
+    guard fm.isWritableFile(atPath: output.path) else {
+      throw .writeFailed(file: output, reason: "directory is not writable")
+    }
+    let leftovers = (try? fm.subpathsOfDirectory(atPath: output.path)) ?? []
+    for path in leftovers where (path as NSString).lastPathComponent.hasSuffix(".partial") {
+      try? fm.removeItem(at: output.appendingPathComponent(path))
+    }
+  }
+
+  /// The windows of one document, cut as the options say.
+  func windows(of text: String) throws -> [[Int32]] {
+    let ids = try tokenizer.encodeIDs(text)
+    return contextWindows(of: ids, context: options.context, bos: bosToInsert, stripLeadingToken: stripLeadingToken)
+  }
+
+  func keeps(ordinal: Int64) -> Bool { keepsDocument(ordinal: ordinal, rate: options.sampleRate, seed: options.seed) }
+}
+
+/// Walks the corpus window by window, remembering where the current window came from.
+struct DocumentCursor {
+  let corpus: Corpus
+  /// Ordinal of the next document to read.
+  var ordinal: Int64
+  var skipWindows: Int
+  var windows: [[Int32]] = []
+  var index = 0
+  var documentPosition = CorpusPosition.start
+  var documentOrdinal: Int64 = 0
+  var documentsUsed: Int64 = 0
+  var lastSource: String?
+
+  init(corpus: Corpus, ordinal: Int64, skipWindows: Int) {
+    self.corpus = corpus
+    self.ordinal = ordinal
+    self.skipWindows = skipWindows
+  }
+
+  /// The next window without consuming it, reading documents as needed; `nil` at the end.
+  mutating func peek(using extractor: Extractor) throws -> (ids: [Int32], ordinal: Int64)? {
+    while index >= windows.count {
+      let position = corpus.position
+      guard let document = try corpus.next() else { return nil }
+      let current = ordinal
+      ordinal += 1
+      let skip = skipWindows
+      skipWindows = 0
+      guard extractor.keeps(ordinal: current) else { continue }
+      let cut = try extractor.windows(of: document.text)
+      guard skip < cut.count else { continue }
+      windows = cut
+      index = skip
+      documentPosition = position
+      documentOrdinal = current
+      documentsUsed += 1
+      lastSource = "\(document.source) (byte \(document.source.byteOffset))"
+    }
+    return (windows[index], documentOrdinal)
+  }
+
+  mutating func advance() { index += 1 }
+
+  /// Where the next unconsumed window is.
+  var resumePoint: FeatureManifest.ResumePoint {
+    if index < windows.count {
+      return .init(position: documentPosition, window: index, documentOrdinal: documentOrdinal)
+    }
+    return .init(position: corpus.position, window: 0, documentOrdinal: ordinal)
+  }
+}
+
+/// Copies the selected rows of every requested hook into the shard buffer.
+struct RowCollector: ForwardHook {
+  let points: Set<HookPoint>
+  let order: [HookPoint: Int]
+  var buffer: ShardBuffer
+  var rows: [Int] = []
+
+  init(points: [HookPoint], buffer: ShardBuffer) {
+    self.points = Set(points)
+    self.order = Dictionary(uniqueKeysWithValues: points.enumerated().map { ($1, $0) })
+    self.buffer = buffer
+  }
+
+  mutating func select(_ rows: [Int]) { self.rows = rows }
+
+  mutating func visit(_ point: HookPoint, _ activations: ActivationView) throws {
+    guard let slot = order[point] else { return }
+    let width = activations.width
+    buffer.hookValues[slot].reserveCapacity(buffer.hookValues[slot].count + rows.count * width)
+    for r in rows {
+      buffer.hookValues[slot].append(contentsOf: activations.row(r))
+    }
+  }
+}

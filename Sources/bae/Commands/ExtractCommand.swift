@@ -1,0 +1,136 @@
+import ArgumentParser
+import Extraction
+import Foundation
+import Models
+import TensorCore
+import Tokenizers
+
+/// `bae extract`: stream a corpus through the model into feature-set shards.
+struct ExtractCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "extract",
+    abstract: "Stream per-token hidden states from a corpus into safetensors (or .npy) shards.",
+    discussion: """
+      Writes OUT/shard-00000.safetensors … (one tensor per hook [n, d], token_ids [n] int32,
+      doc_index [n] int64, position [n] int32) and OUT/manifest.json. Memory stays constant
+      whatever the corpus size. Interrupted runs continue with --resume and give the same shards.
+      """)
+
+  @OptionGroup var modelArguments: ModelArguments
+  @OptionGroup var corpusArguments: CorpusArguments
+
+  @Option(name: .long, help: "Hooks: names or shorthands (resid_post:all, mlp_in:0,5,11, blocks.3.hook_attn_out, …).")
+  var hooks = "resid_post:all"
+
+  @Option(name: .long, help: "Stop after this many tokens (rows).")
+  var maxTokens: Int?
+
+  @Option(name: .long, help: "Window length: long documents are cut into windows of this many tokens.")
+  var context = 256
+
+  @Option(name: .long, help: "BOS at the start of each window: auto (as the tokenizer does), on, off.")
+  var bos = "auto"
+
+  @Option(name: .long, help: "Positions dropped at the start of each window (1 drops the attention sink).")
+  var skipFirst = 1
+
+  @Option(name: .long, help: "Tokens per forward batch.")
+  var batchTokens = 4096
+
+  @Option(name: .long, help: "Rows per shard (default: about 256 MiB of activations per shard).")
+  var shardTokens: Int?
+
+  @Option(name: .long, help: "Fraction of documents to keep (sampled by a seeded hash of the document index).")
+  var sampleRate = 1.0
+
+  @Option(name: .long, help: "Seed for document sampling.")
+  var seed: UInt64 = 0
+
+  @Option(name: .long, help: "Stored precision: f32, f16 or bf16.")
+  var dtype = "f32"
+
+  @Option(name: .long, help: "Output files: safetensors or npy.")
+  var format = "safetensors"
+
+  @Option(name: .long, help: "Output directory.")
+  var out: String
+
+  @Flag(name: .long, help: "Continue the run recorded in OUT/manifest.json.")
+  var resume = false
+
+  func validate() throws {
+    guard BOSPolicy(rawValue: bos) != nil else { throw ValidationError("--bos must be auto, on or off") }
+    guard ["f32", "f16", "bf16"].contains(dtype) else { throw ValidationError("--dtype must be f32, f16 or bf16") }
+    guard FeatureFileFormat(rawValue: format) != nil else { throw ValidationError("--format must be safetensors or npy") }
+  }
+
+  func run() throws {
+    if let threads = modelArguments.threads {
+      setBLASThreadCount(threads)
+    } else if resume, let recorded = try? FeatureManifest.load(from: URL(fileURLWithPath: out)) {
+      // Same thread count as the interrupted run, so the shards come out identical.
+      setBLASThreadCount(recorded.blasThreads)
+    }
+    let modelURL = try modelArguments.resolvedModelURL()
+    let model = try reportingErrors { try LlamaModel.load(from: modelURL) }
+    let tokenizer = try reportingErrors { try TokenizerLoader.load(modelPath: modelURL) }
+    let c = model.configuration
+    let points = try reportingErrors { try HookPoint.parseList(hooks, layerCount: c.layerCount) }
+    let stored: DType = dtype == "f16" ? .float16 : dtype == "bf16" ? .bfloat16 : .float32
+    let rowBytes = points.map { $0 == .logits ? c.vocabularySize : c.hiddenSize }.reduce(0, +) * stored.byteCount
+    let options = ExtractionOptions(
+      hooks: points.map(\.name), context: context, bos: BOSPolicy(rawValue: bos) ?? .auto, skipFirst: skipFirst,
+      batchTokens: batchTokens, shardTokens: shardTokens ?? ExtractionOptions.defaultShardTokens(rowBytes: rowBytes),
+      maxTokens: maxTokens, sampleRate: sampleRate, seed: seed, dtype: stored,
+      fileFormat: FeatureFileFormat(rawValue: format) ?? .safetensors)
+    let output = URL(fileURLWithPath: out)
+    let extractor = try reportingErrors {
+      try Extractor(
+        model: model, modelPath: modelURL, tokenizer: tokenizer, corpusPaths: corpusArguments.corpus,
+        corpusOptions: corpusArguments.options, corpusOptionsDescription: corpusArguments.summary, options: options,
+        output: output, resume: resume)
+    }
+    var meter = ProgressMeter()
+    let start = Date()
+    let manifest = try reportingErrors { try extractor.run { meter.update($0) } }
+    meter.finish()
+    let seconds = Date().timeIntervalSince(start)
+    let thisRun = meter.lastTokensThisRun
+    print(
+      "extracted \(manifest.totalTokens) tokens × \(manifest.hooks.count) hooks into \(manifest.shards.count) shards at \(output.path)"
+        + " (\(thisRun) this run in \(String(format: "%.1f", seconds)) s, \(String(format: "%.0f", Double(thisRun) / max(seconds, 1e-9))) tok/s;"
+        + " \(manifest.counters.documentsUsed) documents used of \(manifest.counters.documentsRead) read;"
+        + " \(manifest.counters.badInputSkipped) bad documents skipped)")
+  }
+}
+
+/// Progress on stderr (tokens/s, done of total, ETA), only when stderr is a terminal.
+struct ProgressMeter {
+  let enabled = isatty(2) == 1
+  var lastPrint = Date.distantPast
+  var lastTokensThisRun = 0
+
+  mutating func update(_ p: ExtractionProgress) {
+    lastTokensThisRun = p.tokensThisRun
+    guard enabled, Date().timeIntervalSince(lastPrint) >= 0.5 else { return }
+    lastPrint = Date()
+    let rate = Double(p.tokensThisRun) / max(p.seconds, 1e-9)
+    var line = "\r\(p.tokens.formatted()) tokens"
+    if let target = p.target {
+      let remaining = Double(target - p.tokens) / max(rate, 1e-9)
+      line += " of \(target.formatted()) (\(String(format: "%.1f", 100 * Double(p.tokens) / Double(target)))%), ETA \(formatDuration(remaining))"
+    }
+    line += " · \(String(format: "%.0f", rate)) tok/s · \(p.documents) docs · \(p.shards) shards   "
+    FileHandle.standardError.write(Data(line.utf8))
+  }
+
+  func finish() {
+    if enabled && lastPrint != .distantPast { FileHandle.standardError.write(Data("\n".utf8)) }
+  }
+}
+
+func formatDuration(_ seconds: Double) -> String {
+  guard seconds.isFinite else { return "?" }
+  let s = Int(seconds.rounded())
+  return s >= 3600 ? "\(s / 3600)h\(String(format: "%02d", s / 60 % 60))m" : s >= 60 ? "\(s / 60)m\(String(format: "%02d", s % 60))s" : "\(s)s"
+}

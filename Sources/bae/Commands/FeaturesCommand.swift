@@ -1,0 +1,31 @@
+import ArgumentParser
+import Extraction
+import Foundation
+
+/// `bae features`: look at feature-set directories written by `bae extract`.
+struct FeaturesCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "features", abstract: "Inspect feature sets written by bae extract.",
+    subcommands: [Info.self])
+
+  struct Info: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Summarise a feature set's manifest.")
+
+    @Argument(help: "Feature-set directory.")
+    var directory: String
+
+    func run() throws {
+      let url = URL(fileURLWithPath: directory)
+      let m = try reportingErrors { try FeatureManifest.load(from: url) }
+      print("feature set:  \(url.path) (\(m.complete ? "complete" : "incomplete: continue with bae extract … --resume"))")
+      print("model:        \(m.model.path) (\(m.model.layerCount) layers, d=\(m.model.hiddenSize))")
+      print("tokens:       \(m.totalTokens.formatted()) in \(m.shards.count) shards (\(m.options.fileFormat.rawValue), \(m.options.dtype.rawValue))")
+      print("hooks:        \(m.hooks.count): \(m.hooks.map { "\($0.name) [n, \($0.width)]" }.joined(separator: ", "))")
+      print("windows:      context \(m.options.context), bos \(m.options.bos.rawValue), skip first \(m.options.skipFirst)")
+      print("sources:      \(m.corpusPaths.joined(separator: ", ")) → \(m.corpusFiles.count) files; \(m.counters.documentsUsed) documents used of \(m.counters.documentsRead) read, \(m.counters.badInputSkipped) bad skipped")
+      if let last = m.lastSource { print("reached:      \(last)") }
+      let bytes = m.shards.flatMap(\.files).map(\.bytes).reduce(0, +)
+      print("size:         \(ByteCountFormatter.string(fromByteCount: Int64(bytes), countStyle: .binary))")
+    }
+  }
+}
