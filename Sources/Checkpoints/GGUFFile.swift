@@ -34,7 +34,7 @@ public final class GGUFFile: TensorStore {
   /// Every tensor name, sorted.
   public let tensorNames: [String]
 
-  private let mapping: GGUFMapping
+  private let mapping: MappedFile
   private let index: [String: Int]
 
   /// Opens and memory-maps a GGUF file and parses its header.
@@ -47,7 +47,7 @@ public final class GGUFFile: TensorStore {
   /// - Complexity: O(header size); tensor data is not read.
   public init(url: URL) throws(CheckpointError) {
     self.url = url
-    mapping = try GGUFMapping(url: url)
+    mapping = try MappedFile(url)
     guard let base = mapping.bytes else {
       throw .truncated(file: url, detail: "the file is empty")
     }

@@ -4,7 +4,8 @@ import Foundation
   import Glibc
 #endif
 
-/// A read-only memory map of a whole file. The bytes stay valid while the object lives.
+/// A read-only, private memory map of a whole file. The bytes stay valid while the object
+/// lives; pages are loaded lazily, so opening a large file costs only what is read.
 public final class MappedFile: @unchecked Sendable {
   // @unchecked: the mapping is read-only and immutable after init.
   /// The file that was mapped.
@@ -28,8 +29,8 @@ public final class MappedFile: @unchecked Sendable {
     guard fstat(fd, &status) == 0 else {
       throw .unreadable(file: url, reason: String(cString: strerror(errno)))
     }
-    if (status.st_mode & S_IFMT) == S_IFDIR {
-      throw .unreadable(file: url, reason: "is a directory")
+    guard (status.st_mode & S_IFMT) == S_IFREG else {
+      throw .unreadable(file: url, reason: "not a regular file")
     }
     count = Int(status.st_size)
     if count == 0 {
