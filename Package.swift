@@ -30,8 +30,9 @@ let package = Package(
     .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"], swiftSettings: strict),
     .target(name: "Checkpoints", dependencies: ["TensorCore"], swiftSettings: strict),
     .target(name: "Models", dependencies: ["TensorCore", "Checkpoints"], swiftSettings: strict),
-    .target(name: "Tokenizers", dependencies: ["Checkpoints", "CSentencePiece"], swiftSettings: strict),
-    .target(name: "Corpora", dependencies: ["CArchive"], swiftSettings: strict),
+    .target(name: "JSONSupport", swiftSettings: strict),
+    .target(name: "Tokenizers", dependencies: ["Checkpoints", "CSentencePiece", "JSONSupport"], swiftSettings: strict),
+    .target(name: "Corpora", dependencies: ["CArchive", "JSONSupport"], swiftSettings: strict),
     .target(
       name: "Extraction",
       dependencies: [

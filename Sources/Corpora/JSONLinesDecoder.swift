@@ -3,6 +3,7 @@
 #else
   import Foundation
 #endif
+import JSONSupport
 
 /// JSON Lines: the text is the string at a dotted path of each line's object.
 struct JSONLinesDecoder {

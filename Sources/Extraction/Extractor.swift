@@ -136,6 +136,9 @@ public final class Extractor {
         "hooks": manifest.hooks.map(\.name).joined(separator: ","), "dtype": options.dtype.rawValue,
       ])
     var collector = RowCollector(points: points, buffer: ShardBuffer(hookCount: points.count))
+    // A shard closes after the batch that reaches shardTokens, so it holds at most one batch more.
+    collector.buffer.reserve(
+      rows: min(options.shardTokens + options.batchTokens, options.maxTokens ?? .max), widths: manifest.hooks.map(\.width))
     let state = LlamaRunState(configuration: model.configuration)
     let limit = options.maxTokens ?? Int.max
     var buffered = 0
@@ -313,8 +316,6 @@ struct RowCollector: ForwardHook {
 
   mutating func visit(_ point: HookPoint, _ activations: ActivationView) throws {
     guard let slot = order[point] else { return }
-    let width = activations.width
-    buffer.hookValues[slot].reserveCapacity(buffer.hookValues[slot].count + rows.count * width)
     for r in rows {
       buffer.hookValues[slot].append(contentsOf: activations.row(r))
     }

@@ -16,6 +16,15 @@ struct ShardBuffer {
 
   init(hookCount: Int) { hookValues = Array(repeating: [], count: hookCount) }
 
+  /// Reserves room for `rows` rows up front, so memory is allocated once per run instead of
+  /// growing by doubling (which could overshoot to twice a shard).
+  mutating func reserve(rows: Int, widths: [Int]) {
+    for (i, width) in widths.enumerated() { hookValues[i].reserveCapacity(rows * width) }
+    tokenIDs.reserveCapacity(rows)
+    documentIndex.reserveCapacity(rows)
+    positions.reserveCapacity(rows)
+  }
+
   var rows: Int { tokenIDs.count }
 
   mutating func removeAll() {

@@ -64,7 +64,7 @@ import Testing
     let report = try ModelInspection(path: Self.tinyGGUF)
     #expect(report.format == "GGUF v3")
     #expect(report.storedTypeCounts == ["F32": 20])
-    #expect(report.notes.contains { $0.0 == "chat template:" && $0.1 == "absent" })
+    #expect(report.notes.contains { $0.0 == "template:" && $0.1 == "no chat template" })
   }
 }
 

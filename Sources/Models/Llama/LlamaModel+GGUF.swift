@@ -87,7 +87,7 @@ extension ModelInspection {
       let count = gguf.metadata["tokenizer.ggml.tokens"]?.arrayValue?.count ?? 0
       notes.append(("tokenizer:", "\(model)\(pre), \(count) tokens"))
     }
-    notes.append(("chat template:", gguf.metadata["tokenizer.chat_template"] == nil ? "absent" : "present"))
+    notes.append(("template:", gguf.metadata["tokenizer.chat_template"] == nil ? "no chat template" : "chat template present"))
     let unreadable = gguf.tensors.filter { !$0.type.canDequantize }.map(\.name)
     if !unreadable.isEmpty {
       notes.append(("unsupported:", "\(unreadable.count) tensors of types bae cannot dequantize (e.g. \(unreadable[0]))"))

@@ -26,7 +26,7 @@ struct InspectCommand: ParsableCommand {
     print("parameters:   \(report.parameterCount.formatted()) (\(String(format: "%.1f", Double(report.parameterCount) / 1e6))M)")
     let types = report.storedTypeCounts.sorted { $0.value > $1.value }.map { "\($0.key) ×\($0.value)" }
     print("tensors:      \(report.tensors.count) (\(types.joined(separator: ", ")))")
-    for (key, value) in report.notes { print("\(key.padding(toLength: 14, withPad: " ", startingAt: 0)) \(value)") }
+    for (key, value) in report.notes { print("\(key.padding(toLength: 14, withPad: " ", startingAt: 0))\(value)") }
     if tensors {
       for t in report.tensors {
         print("  \(t.name)  \(t.storedType)  \(t.shape)")
