@@ -5,6 +5,9 @@ import ArgumentParser
 struct Bae: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bae",
-    abstract: "Run Llama-family models on the CPU, record hidden states, train binary autoencoders.",
-    subcommands: [InspectCommand.self, ForwardCommand.self, BenchCommand.self, ConvertCommand.self, TokenizeCommand.self, ExtractCommand.self, FeaturesCommand.self])
+    abstract: "Run Llama-family models on the CPU and record their hidden states for autoencoder research.",
+    subcommands: [
+      InspectCommand.self, TokenizeCommand.self, ForwardCommand.self, ExtractCommand.self, FeaturesCommand.self,
+      ConvertCommand.self, BenchCommand.self,
+    ])
 }
