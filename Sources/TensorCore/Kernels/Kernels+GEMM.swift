@@ -40,13 +40,37 @@ public func linear(
     m: rows, n: outDim, k: inDim, beta: accumulate ? 1 : 0)
 }
 
-/// Sets the number of threads OpenBLAS uses for every following call.
+/// Sets the number of threads OpenBLAS uses for every following computation (waits for a
+/// running forward pass to finish first).
 public func setBLASThreadCount(_ count: Int) {
-  openblas_set_num_threads(Int32(max(1, count)))
+  withExclusiveBLAS {
+    configuredThreads.set(max(1, count))
+    openblas_set_num_threads(Int32(max(1, count)))
+  }
 }
 
-/// The number of threads OpenBLAS will use.
-public func blasThreadCount() -> Int { Int(openblas_get_num_threads()) }
+/// The number of threads computations use: the configured count, not the temporary single
+/// thread of a section inside ``withSingleThreadedBLAS(_:)`` running on another thread.
+public func blasThreadCount() -> Int { configuredThreads.get() }
+
+/// The thread count set through ``setBLASThreadCount(_:)`` (initially OpenBLAS's own default).
+private final class ConfiguredThreads: @unchecked Sendable {
+  // @unchecked: `count` is guarded by `lock`.
+  private let lock = NSLock()
+  private var count = Int(openblas_get_num_threads())
+  func get() -> Int {
+    lock.lock()
+    defer { lock.unlock() }
+    return count
+  }
+  func set(_ value: Int) {
+    lock.lock()
+    count = value
+    lock.unlock()
+  }
+}
+
+private let configuredThreads = ConfiguredThreads()
 
 /// Serialises whole computations that use OpenBLAS: its thread count is process-wide state, and
 /// a forward pass changes it around its attention section, so two passes must not interleave.
@@ -62,7 +86,7 @@ private let blasLock = NSLock()
 /// Runs `body` with OpenBLAS limited to one thread (for regions that parallelise over
 /// independent small products themselves), then restores the previous count.
 public func withSingleThreadedBLAS<T>(_ body: () throws -> T) rethrows -> T {
-  let previous = blasThreadCount()
+  let previous = Int(openblas_get_num_threads())
   if previous == 1 { return try body() }
   openblas_set_num_threads(1)
   defer { openblas_set_num_threads(Int32(previous)) }
