@@ -48,9 +48,3 @@ enum DefaultModel {
       "no --model given and the default model is not installed; run `make setup` (or `scripts/fetch_model.sh`) or pass --model PATH")
   }
 }
-
-/// A failure the CLI reports as one line, exiting with status 1.
-struct CommandError: Error, CustomStringConvertible {
-  let description: String
-  init(_ description: String) { self.description = description }
-}

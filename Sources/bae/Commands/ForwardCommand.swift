@@ -93,14 +93,3 @@ func parseTokenList(_ text: String) throws -> [Int32] {
   guard !ids.isEmpty else { throw CommandError("--tokens: no token ids given") }
   return ids
 }
-
-/// Runs `body`, turning library errors into one-line ``CommandError``s.
-func reportingErrors<T>(_ body: () throws -> T) throws -> T {
-  do {
-    return try body()
-  } catch let error as CommandError {
-    throw error
-  } catch {
-    throw CommandError(String(describing: error))
-  }
-}
