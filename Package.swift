@@ -9,7 +9,9 @@ let package = Package(
   name: "bae",
   products: [
     .executable(name: "bae", targets: ["bae"]),
-    .library(name: "BaeKit", targets: ["TensorCore", "Checkpoints", "Models", "Tokenizers", "Corpora", "Extraction"]),
+    .library(
+      name: "BaeKit",
+      targets: ["TensorCore", "JSONSupport", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora", "FeatureSets", "Extraction"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -29,23 +31,28 @@ let package = Package(
     // Libraries.
     .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"], swiftSettings: strict),
     .target(name: "Checkpoints", dependencies: ["TensorCore"], swiftSettings: strict),
-    .target(name: "Models", dependencies: ["TensorCore", "Checkpoints"], swiftSettings: strict),
+    .target(name: "HookPoints", swiftSettings: strict),
+    .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "HookPoints"], swiftSettings: strict),
     .target(name: "JSONSupport", swiftSettings: strict),
     .target(name: "Tokenizers", dependencies: ["Checkpoints", "CSentencePiece", "JSONSupport"], swiftSettings: strict),
     .target(name: "Corpora", dependencies: ["CArchive", "JSONSupport"], swiftSettings: strict),
     .target(
-      name: "Extraction",
+      name: "FeatureSets",
       dependencies: [
-        "TensorCore", "Checkpoints", "Models", "Tokenizers", "Corpora",
+        "TensorCore", "Checkpoints", "HookPoints", "Corpora", "JSONSupport",
         .product(name: "Crypto", package: "swift-crypto"),
       ],
+      swiftSettings: strict),
+    .target(
+      name: "Extraction",
+      dependencies: ["TensorCore", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora", "FeatureSets"],
       swiftSettings: strict),
 
     // The command-line tool; the only target that prints.
     .executableTarget(
       name: "bae",
       dependencies: [
-        "TensorCore", "Checkpoints", "Models", "Tokenizers", "Corpora", "Extraction",
+        "TensorCore", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora", "FeatureSets", "Extraction",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
@@ -56,7 +63,7 @@ let package = Package(
     .testTarget(
       name: "CheckpointsTests", dependencies: ["Checkpoints", "TestSupport"], swiftSettings: strict),
     .testTarget(
-      name: "ModelsTests", dependencies: ["Models", "Checkpoints", "TestSupport"],
+      name: "ModelsTests", dependencies: ["Models", "HookPoints", "Checkpoints", "TensorCore", "TestSupport"],
       resources: [.copy("Resources")], swiftSettings: strict),
     .testTarget(
       name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"],
@@ -65,7 +72,13 @@ let package = Package(
       name: "CorporaTests", dependencies: ["Corpora", "TestSupport"],
       resources: [.copy("Resources")], swiftSettings: strict),
     .testTarget(
-      name: "ExtractionTests", dependencies: ["Extraction", "Models", "Tokenizers", "Corpora", "Checkpoints", "TensorCore", "TestSupport"],
+      name: "FeatureSetsTests", dependencies: ["FeatureSets", "HookPoints", "Corpora", "Checkpoints", "TensorCore", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "ExtractionTests",
+      dependencies: [
+        "Extraction", "FeatureSets", "HookPoints", "Models", "Tokenizers", "Corpora", "Checkpoints", "TensorCore", "TestSupport",
+      ],
       swiftSettings: strict),
     .testTarget(name: "BaeCLITests", dependencies: ["bae", "TestSupport"], swiftSettings: strict),
   ]

@@ -1,35 +1,47 @@
+import FeatureSets
 import Foundation
+import TensorCore
 
 /// Why an extraction cannot start or continue.
+///
+/// Messages speak of options by name, not of command-line flags: a front end maps them.
 public enum ExtractionError: Error, CustomStringConvertible, Equatable {
-  case invalidOption(String)
-  /// The output directory already holds a run and `--resume` was not given.
+  /// What a resumed run must keep unchanged.
+  public enum RunField: String, Sendable, CaseIterable {
+    case model = "the model"
+    case hooks = "the hooks"
+    case corpusPaths = "the corpus paths"
+    case corpusFiles = "the corpus files"
+    case corpusOptions = "the corpus options"
+    case extractionOptions = "the extraction options"
+    case compute = "the thread count"
+  }
+
+  /// An option value that makes no sense.
+  case invalidOption(ExtractionOptionError)
+  /// An unusable thread count.
+  case invalidContext(ComputeContextError)
+  /// The output directory already holds a feature set and resuming was not asked for.
   case outputExists(directory: URL)
-  /// `--resume` on a directory with no manifest.
+  /// Resuming a directory with no manifest.
   case nothingToResume(directory: URL)
-  /// `--resume` with options or inputs that differ from the manifest's.
-  case resumeMismatch(directory: URL, field: String, recorded: String, requested: String)
-  /// The manifest cannot be read.
-  case badManifest(file: URL, reason: String)
-  /// A file could not be written.
-  case writeFailed(file: URL, reason: String)
+  /// Resuming with options or inputs that differ from the manifest's.
+  case resumeMismatch(directory: URL, field: RunField, recorded: String, requested: String)
   /// The corpus gave no tokens at all.
   case emptyCorpus(paths: [String])
 
   public var description: String {
     switch self {
-    case .invalidOption(let message):
-      return message
+    case .invalidOption(let error):
+      return error.description
+    case .invalidContext(let error):
+      return error.description
     case .outputExists(let directory):
-      return "\(directory.path) already holds an extraction (manifest.json); add --resume to continue it, or choose another --out"
+      return "\(directory.path) already holds a feature set (manifest.json); resume it, or write to another directory"
     case .nothingToResume(let directory):
-      return "\(directory.path): nothing to resume (no manifest.json); run without --resume"
+      return "\(directory.path): nothing to resume (no manifest.json); start a new extraction instead"
     case .resumeMismatch(let directory, let field, let recorded, let requested):
-      return "\(directory.path): cannot resume: \(field) was \(recorded) but is now \(requested); use the same options or another --out"
-    case .badManifest(let file, let reason):
-      return "\(file.path): unreadable manifest: \(reason)"
-    case .writeFailed(let file, let reason):
-      return "\(file.path): cannot write: \(reason); check the directory exists and is writable"
+      return "\(directory.path): cannot resume: \(field.rawValue) was \(recorded) but is now \(requested); use the same settings or another output directory"
     case .emptyCorpus(let paths):
       return "the corpus \(paths.joined(separator: ", ")) gave no tokens"
     }

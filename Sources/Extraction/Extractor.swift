@@ -1,6 +1,8 @@
 import Checkpoints
 import Corpora
+import FeatureSets
 import Foundation
+import HookPoints
 import Models
 import TensorCore
 import Tokenizers
@@ -39,6 +41,8 @@ public final class Extractor {
   let options: ExtractionOptions
   let corpusOptions: CorpusOptions
   let output: URL
+  /// Threads (and precision) of this run: the recorded ones when resuming.
+  public let context: ComputeContext
   var manifest: FeatureManifest
   let bosToInsert: Int32?
   let stripLeadingToken: Bool
@@ -51,20 +55,28 @@ public final class Extractor {
   ///   - model: the loaded model; `modelPath` is recorded in the manifest.
   ///   - tokenizer: the model's tokenizer.
   ///   - corpusPaths: files, directories or globs.
-  ///   - corpusOptions: how to read them; `corpusOptionsDescription` is recorded and must match on resume.
+  ///   - corpusOptions: how to read them (recorded; must match on resume).
   ///   - output: the feature-set directory (created if needed).
   ///   - resume: continue the run recorded in `output/manifest.json`.
-  /// - Throws: ``ExtractionError``, `HookError`.
+  ///   - context: threads for the forward passes. `nil` uses every core for a new run and the
+  ///     recorded context when resuming (float results depend on the thread split, so a resumed
+  ///     run must use the same one to write identical shards; a different explicit context is
+  ///     refused).
+  /// - Throws: ``ExtractionError``, `FeatureSetError`, `HookError`.
   public init(
     model: LlamaModel, modelPath: URL, tokenizer: any Tokenizer, corpusPaths: [String], corpusOptions: CorpusOptions,
-    corpusOptionsDescription: String, options: ExtractionOptions, output: URL, resume: Bool
+    options: ExtractionOptions, output: URL, resume: Bool, context: ComputeContext? = nil
   ) throws {
     let c = model.configuration
-    let points = try options.hooks.map { try HookPoint(name: $0, layerCount: c.layerCount) }
-    try options.validate()
+    do {
+      try options.validate()
+    } catch {
+      throw ExtractionError.invalidOption(error)
+    }
+    for point in options.hooks { try point.validate(layerCount: c.layerCount) }
     self.model = model
     self.tokenizer = tokenizer
-    self.points = points
+    self.points = options.hooks
     self.options = options
     self.corpusOptions = corpusOptions
     self.output = output
@@ -76,44 +88,58 @@ public final class Extractor {
     case .auto: bosToInsert = addsBOS ? bos : nil
     case .off: bosToInsert = nil
     case .on:
-      guard let bos else { throw ExtractionError.invalidOption("the tokenizer has no BOS token; use --bos off or auto") }
+      guard let bos else {
+        throw ExtractionError.invalidOption(.init(option: .bos, reason: "'on' needs a BOS token, and the tokenizer has none"))
+      }
       bosToInsert = bos
     }
     stripLeadingToken = addsBOS
 
-    let hooks = points.map { FeatureManifest.HookRecord(name: $0.name, width: $0 == .logits ? c.vocabularySize : c.hiddenSize) }
-    let fresh = FeatureManifest(
-      model: .init(path: modelPath.path, layerCount: c.layerCount, hiddenSize: c.hiddenSize, vocabularySize: c.vocabularySize),
-      hooks: hooks, options: options, corpusPaths: corpusPaths,
-      corpusFiles: try CorpusPaths.expand(corpusPaths), corpusOptions: corpusOptionsDescription,
-      blasThreads: blasThreadCount(), resume: .init(position: .start, window: 0, documentOrdinal: 0))
+    let hooks = points.map { HookRecord(point: $0, width: $0 == .logits ? c.vocabularySize : c.hiddenSize) }
     let manifestURL = FeatureManifest.url(in: output)
     let exists = FileManager.default.fileExists(atPath: manifestURL.path)
+    let recorded: FeatureManifest?
     if resume {
       guard exists else { throw ExtractionError.nothingToResume(directory: output) }
-      let recorded = try FeatureManifest.load(from: output)
+      recorded = try FeatureManifest.load(from: output)
+    } else {
+      guard !exists else { throw ExtractionError.outputExists(directory: output) }
+      recorded = nil
+    }
+    let context = context ?? recorded?.compute ?? ComputeContext()
+    do {
+      try context.validate()
+    } catch {
+      throw ExtractionError.invalidContext(error)
+    }
+    self.context = context
+    let fresh = FeatureManifest(
+      model: .init(path: modelPath.path, layerCount: c.layerCount, hiddenSize: c.hiddenSize, vocabularySize: c.vocabularySize),
+      hooks: hooks, options: options,
+      corpus: .init(paths: corpusPaths, files: try CorpusPaths.expand(corpusPaths), options: corpusOptions),
+      compute: context)
+    if let recorded {
       try Self.checkSameRun(recorded, fresh, directory: output)
       manifest = recorded
     } else {
-      guard !exists else { throw ExtractionError.outputExists(directory: output) }
       manifest = fresh
     }
   }
 
   /// Refuses to resume when anything that shapes the output differs.
   static func checkSameRun(_ recorded: FeatureManifest, _ now: FeatureManifest, directory: URL) throws(ExtractionError) {
-    func check<T: Equatable>(_ field: String, _ a: T, _ b: T) throws(ExtractionError) {
+    func check<T: Equatable>(_ field: ExtractionError.RunField, _ a: T, _ b: T, _ show: (T) -> String) throws(ExtractionError) {
       if a != b {
-        throw .resumeMismatch(directory: directory, field: field, recorded: "\(a)", requested: "\(b)")
+        throw .resumeMismatch(directory: directory, field: field, recorded: show(a), requested: show(b))
       }
     }
-    try check("the model", recorded.model, now.model)
-    try check("the hooks", recorded.hooks.map(\.name), now.hooks.map(\.name))
-    try check("the corpus paths", recorded.corpusPaths, now.corpusPaths)
-    try check("the corpus files", recorded.corpusFiles, now.corpusFiles)
-    try check("the corpus options", recorded.corpusOptions, now.corpusOptions)
-    try check("the extraction options", recorded.options, now.options)
-    try check("the thread count (--threads)", recorded.blasThreads, now.blasThreads)
+    try check(.model, recorded.model, now.model) { $0.description }
+    try check(.hooks, recorded.hooks.map(\.name), now.hooks.map(\.name)) { $0.joined(separator: ",") }
+    try check(.corpusPaths, recorded.corpus.paths, now.corpus.paths) { $0.joined(separator: " ") }
+    try check(.corpusFiles, recorded.corpus.files, now.corpus.files) { "\($0.count) files" }
+    try check(.corpusOptions, recorded.corpus.options, now.corpus.options) { $0.description }
+    try check(.extractionOptions, recorded.options, now.options) { "\($0)" }
+    try check(.compute, recorded.compute, now.compute) { $0.description }
   }
 
   /// Runs (or continues) the extraction to the end of the corpus or `maxTokens`.
@@ -126,7 +152,7 @@ public final class Extractor {
     if manifest.complete { return manifest }
     try prepareDirectory()
     let start = Date()
-    let corpus = try Corpus(paths: manifest.corpusPaths, options: corpusOptions, resumingAt: manifest.resume.position)
+    let corpus = try Corpus(paths: manifest.corpus.paths, options: corpusOptions, resumingAt: manifest.resume.position)
     var cursor = DocumentCursor(
       corpus: corpus, ordinal: manifest.resume.documentOrdinal, skipWindows: manifest.resume.window)
     let writer = ShardWriter(
@@ -193,7 +219,7 @@ public final class Extractor {
         offset += ids.count
       }
       collector.select(keep.map(\.row))
-      try model.forward(batch: batch, state: state, hooks: &collector)
+      try model.forward(batch: batch, state: state, hooks: &collector, context: context)
       for k in keep {
         collector.buffer.tokenIDs.append(batch[k.window][k.position])
         collector.buffer.documentIndex.append(ordinals[k.window])
@@ -213,7 +239,7 @@ public final class Extractor {
     try flush()
     if manifest.totalTokens == 0 {
       try? FileManager.default.removeItem(at: FeatureManifest.url(in: output))
-      throw ExtractionError.emptyCorpus(paths: manifest.corpusPaths)
+      throw ExtractionError.emptyCorpus(paths: manifest.corpus.paths)
     }
     updateCounters()
     manifest.complete = true
@@ -222,7 +248,7 @@ public final class Extractor {
   }
 
   /// Creates the output directory, proves it writable, and removes partial files of a killed run.
-  private func prepareDirectory() throws(ExtractionError) {
+  private func prepareDirectory() throws(FeatureSetError) {
     let fm = FileManager.default
     do {
       try fm.createDirectory(at: output, withIntermediateDirectories: true)

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Cuts one document's token ids into model inputs.
 ///
 /// - Parameters:
@@ -31,9 +33,6 @@ public func contextWindows(
 /// run keeps the same documents.
 public func keepsDocument(ordinal: Int64, rate: Double, seed: UInt64) -> Bool {
   if rate >= 1 { return true }
-  var z = seed &+ UInt64(bitPattern: ordinal) &* 0x9E37_79B9_7F4A_7C15 &+ 0x9E37_79B9_7F4A_7C15
-  z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-  z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-  z ^= z >> 31
+  let z = SplitMix64.mix(seed &+ UInt64(bitPattern: ordinal) &* 0x9E37_79B9_7F4A_7C15 &+ 0x9E37_79B9_7F4A_7C15)
   return Double(z >> 11) / Double(1 << 53) < rate
 }

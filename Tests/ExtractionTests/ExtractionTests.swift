@@ -1,7 +1,9 @@
 import Checkpoints
 import Corpora
 import Extraction
+import FeatureSets
 import Foundation
+import HookPoints
 import Models
 import TensorCore
 import TestSupport
@@ -32,7 +34,7 @@ struct Fixture {
   ) throws -> Extractor {
     try Extractor(
       model: model, modelPath: tinyModelURL, tokenizer: tokenizer, corpusPaths: paths, corpusOptions: corpusOptions,
-      corpusOptionsDescription: "test", options: options, output: output, resume: resume)
+      options: options, output: output, resume: resume)
   }
 }
 
@@ -48,7 +50,7 @@ func concatenatedInts(_ name: String, in directory: URL) throws -> [Int32] {
 }
 
 @Suite struct ExtractionTests {
-  let hooks = ["blocks.0.ln2.hook_normalized", "blocks.1.hook_resid_post"]
+  let hooks: [HookPoint] = [.mlpInput(layer: 0), .residualPost(layer: 1)]
 
   /// The shards hold exactly what a plain forward pass gives on the same windows.
   func checkAgainstForwardPass(paths: [String], corpusOptions: CorpusOptions, options: ExtractionOptions) throws {
@@ -56,7 +58,7 @@ func concatenatedInts(_ name: String, in directory: URL) throws -> [Int32] {
     let out = scratch()
     let manifest = try f.extractor(paths: paths, options: options, output: out, corpusOptions: corpusOptions).run()
     #expect(manifest.complete)
-    let points = try hooks.map { try HookPoint(name: $0, layerCount: 2) }
+    let points = hooks
 
     // Independent reference: read, tokenize, cut and run window by window.
     let corpus = try Corpus(paths: paths, options: corpusOptions)
@@ -71,7 +73,7 @@ func concatenatedInts(_ name: String, in directory: URL) throws -> [Int32] {
         of: try f.tokenizer.encodeIDs(document.text), context: options.context, bos: nil, stripLeadingToken: false)
       for window in windows {
         var recorder = ActivationRecorder(points)
-        try f.model.forward(batch: [window], state: LlamaRunState(configuration: f.model.configuration), hooks: &recorder)
+        try f.model.forward(batch: [window], state: LlamaRunState(configuration: f.model.configuration), hooks: &recorder, context: ComputeContext())
         for p in options.skipFirst..<max(options.skipFirst, window.count) {
           if expectedIDs.count == limit { break documents }
           expectedIDs.append(window[p])
@@ -184,7 +186,7 @@ func concatenatedInts(_ name: String, in directory: URL) throws -> [Int32] {
 }
 
 @Suite struct ExtractionBadInputTests {
-  let hooks = ["blocks.1.hook_resid_post"]
+  let hooks: [HookPoint] = [.residualPost(layer: 1)]
 
   /// No `.partial` files and every file the manifest names exists.
   func expectNothingHalfWritten(_ directory: URL) throws {
@@ -254,10 +256,11 @@ func concatenatedInts(_ name: String, in directory: URL) throws -> [Int32] {
     #expect(!FileManager.default.fileExists(atPath: FeatureManifest.url(in: out).path))
   }
 
-  @Test func unknownHookIsRejected() throws {
+  @Test func hookOutsideTheModelIsRejected() throws {
     let f = try Fixture()
-    #expect(throws: HookError.unknownName("blocks.0.hook_nonsense")) {
-      _ = try f.extractor(paths: [pileSample], options: ExtractionOptions(hooks: ["blocks.0.hook_nonsense"], shardTokens: 10), output: scratch())
+    #expect(throws: HookError.layerOutOfRange(name: "blocks.7.hook_resid_post", layer: 7, layerCount: 2)) {
+      _ = try f.extractor(
+        paths: [pileSample], options: ExtractionOptions(hooks: [.residualPost(layer: 7)], shardTokens: 10), output: scratch())
     }
   }
 
@@ -270,7 +273,7 @@ func concatenatedInts(_ name: String, in directory: URL) throws -> [Int32] {
     do {
       try extractor.run()
       Issue.record("writing under a regular file succeeded")
-    } catch let error as ExtractionError {
+    } catch let error as FeatureSetError {
       guard case .writeFailed(let file, _) = error else {
         Issue.record("unexpected \(error)")
         return

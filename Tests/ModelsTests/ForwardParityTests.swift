@@ -1,6 +1,8 @@
 import Checkpoints
 import Foundation
+import HookPoints
 import Models
+import TensorCore
 import TestSupport
 import Testing
 
@@ -29,7 +31,7 @@ import Testing
       ]
     }
     var recorder = ActivationRecorder(points)
-    try model.forward(batch: batch, state: LlamaRunState(configuration: c), hooks: &recorder)
+    try model.forward(batch: batch, state: LlamaRunState(configuration: c), hooks: &recorder, context: ComputeContext())
 
     var worst: (diff: Float, hook: String) = (0, "")
     for point in points {
@@ -52,10 +54,10 @@ import Testing
     let batch = try (0..<5).map { try golden.int32s("s\($0).token_ids") }
     let state = LlamaRunState(configuration: model.configuration)
     var together = ActivationRecorder([HookPoint.logits])
-    try model.forward(batch: batch, state: state, hooks: &together)
+    try model.forward(batch: batch, state: state, hooks: &together, context: ComputeContext())
     for (s, sequence) in batch.enumerated() {
       var alone = ActivationRecorder([HookPoint.logits])
-      try model.forward(batch: [sequence], state: state, hooks: &alone)
+      try model.forward(batch: [sequence], state: state, hooks: &alone, context: ComputeContext())
       let diff = maxAbsDiff(try #require(alone.values[.logits]), try #require(together.values(.logits, sequence: s)))
       #expect(diff <= 1e-5, "sequence \(s): packed vs alone differ by \(diff)")
     }
@@ -68,7 +70,7 @@ import Testing
     let golden = try SafetensorsFile(goldenFile("tiny-llama3-gqa"))
     let tokens = try golden.int32s("s3.token_ids")
     var recorder = ActivationRecorder([HookPoint.residualPost(layer: 0)])
-    try model.forward(batch: [tokens], state: LlamaRunState(configuration: model.configuration), hooks: &recorder)
+    try model.forward(batch: [tokens], state: LlamaRunState(configuration: model.configuration), hooks: &recorder, context: ComputeContext())
     let expected = try golden.floats("s3.blocks.0.hook_resid_post")
     #expect(maxAbsDiff(try #require(recorder.values[.residualPost(layer: 0)]), expected) <= Self.tolerance)
   }

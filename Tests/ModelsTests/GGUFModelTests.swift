@@ -1,6 +1,8 @@
 import Checkpoints
 import Foundation
+import HookPoints
 import Models
+import TensorCore
 import TestSupport
 import Testing
 
@@ -21,7 +23,7 @@ import Testing
     let batch = try (0..<5).map { try golden.int32s("s\($0).token_ids") }
     let points: [HookPoint] = [.residualPost(layer: 0), .mlpInput(layer: 1), .finalNorm, .logits]
     var recorder = ActivationRecorder(points)
-    try model.forward(batch: batch, state: LlamaRunState(configuration: model.configuration), hooks: &recorder)
+    try model.forward(batch: batch, state: LlamaRunState(configuration: model.configuration), hooks: &recorder, context: ComputeContext())
     for point in points {
       for s in 0..<5 {
         let diff = maxAbsDiff(try #require(recorder.values(point, sequence: s)), try golden.floats("s\(s).\(point.name)"))

@@ -9,10 +9,10 @@ struct CorpusArguments: ParsableArguments {
   var corpus: [String] = []
 
   @Option(name: .long, help: "Corpus format: auto (by extension), text, jsonl or csv.")
-  var corpusFormat = "auto"
+  var corpusFormat = CorpusFormatKind.auto
 
   @Option(name: .long, help: "Documents in plain text: line (bookcorpus), paragraph or file.")
-  var textMode = "line"
+  var textMode = DocumentMode.line
 
   @Option(name: .long, help: "JSONL field holding the text (dotted paths allowed).")
   var field = "text"
@@ -26,28 +26,22 @@ struct CorpusArguments: ParsableArguments {
   var include: [String] = []
 
   @Option(name: .long, help: "Bad input (invalid UTF-8, broken JSON line, damaged archive): skip (count it) or fail.")
-  var onBadInput = "skip"
+  var onBadInput = BadInputPolicy.skip
 
   func validate() throws {
     if corpus.isEmpty { throw ValidationError("give at least one --corpus path") }
-    guard ["auto", "text", "jsonl", "csv"].contains(corpusFormat) else {
-      throw ValidationError("--corpus-format must be auto, text, jsonl or csv")
-    }
-    guard DocumentMode(rawValue: textMode) != nil else { throw ValidationError("--text-mode must be line, paragraph or file") }
-    guard BadInputPolicy(rawValue: onBadInput) != nil else { throw ValidationError("--on-bad-input must be skip or fail") }
     for rule in include where !rule.contains("=") { throw ValidationError("--include '\(rule)' must look like key=value") }
   }
 
   /// The reader options these flags describe.
   var options: CorpusOptions {
-    let mode = DocumentMode(rawValue: textMode) ?? .line
     let csvColumn: CSVColumn = Int(column).map { .index($0) } ?? .name(column)
     let format: CorpusFormat
     switch corpusFormat {
-    case "text": format = .text(mode)
-    case "jsonl": format = .jsonl(field: field)
-    case "csv": format = .csv(column: csvColumn, delimiter: nil, hasHeader: true)
-    default: format = .auto
+    case .text: format = .text(textMode)
+    case .jsonl: format = .jsonl(field: field)
+    case .csv: format = .csv(column: csvColumn, delimiter: nil, hasHeader: true)
+    case .auto: format = .auto
     }
     var filters: [String: Set<String>] = [:]
     for rule in include {
@@ -56,12 +50,6 @@ struct CorpusArguments: ParsableArguments {
       filters[key, default: []].formUnion(parts[1].split(separator: "|").map(String.init))
     }
     return CorpusOptions(
-      format: format, textMode: mode, jsonField: field, csvColumn: csvColumn, include: filters,
-      policy: BadInputPolicy(rawValue: onBadInput) ?? .skip)
-  }
-
-  /// The reading options as recorded in a manifest (resume checks them).
-  var summary: String {
-    "format=\(corpusFormat) text-mode=\(textMode) field=\(field) column=\(column) include=\(include.sorted()) on-bad-input=\(onBadInput)"
+      format: format, textMode: textMode, jsonField: field, csvColumn: csvColumn, include: filters, policy: onBadInput)
   }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TensorCore
 
 /// `--model` and `--threads`, shared by every command that runs a model.
 struct ModelArguments: ParsableArguments {
@@ -14,8 +15,22 @@ struct ModelArguments: ParsableArguments {
   var threads: Int?
 
   func validate() throws {
-    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    if let threads {
+      guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+      do {
+        try ComputeContext(threads: threads).validate()
+      } catch {
+        throw ValidationError("--threads: \(error)")
+      }
+    }
   }
+
+  /// The compute context the flags ask for (every core unless `--threads`).
+  var context: ComputeContext { threads.map { ComputeContext(threads: $0) } ?? ComputeContext() }
+
+  /// The context asked for explicitly, or `nil` to let the library choose (e.g. a resumed
+  /// extraction reuses its recorded one).
+  var explicitContext: ComputeContext? { threads.map { ComputeContext(threads: $0) } }
 
   /// The model path the user asked for, or the default model.
   func resolvedModelURL() throws -> URL {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HookPoints
 import Models
 import TensorCore
 
@@ -40,7 +41,7 @@ struct BenchCommand: ParsableCommand {
   }
 
   func run() throws {
-    if let threads = modelArguments.threads { setBLASThreadCount(threads) }
+    let context = modelArguments.context
     let url = try modelArguments.resolvedModelURL()
     let loadStart = Date()
     let model = try reportingErrors { try LlamaModel.load(from: url) }
@@ -53,17 +54,17 @@ struct BenchCommand: ParsableCommand {
     let points = try reportingErrors { try HookPoint.parseList(hooks, layerCount: c.layerCount) }
     var hook = TouchHook(points: Set(points))
     let state = LlamaRunState(configuration: c)
-    try model.forward(batch: sequences, state: state, hooks: &hook)  // warm-up, allocates buffers
+    try model.forward(batch: sequences, state: state, hooks: &hook, context: context)  // warm-up, allocates buffers
     var best = Double.infinity
     for _ in 0..<iterations {
       let start = Date()
-      try model.forward(batch: sequences, state: state, hooks: &hook)
+      try model.forward(batch: sequences, state: state, hooks: &hook, context: context)
       best = min(best, Date().timeIntervalSince(start))
     }
     let tokens = batch * sequenceLength
     print(
       String(
         format: "{\"engine\":\"bae\",\"tokens\":%d,\"seconds\":%.4f,\"tokens_per_second\":%.1f,\"load_seconds\":%.3f,\"threads\":%d,\"checksum_finite\":%@}",
-        tokens, best, Double(tokens) / best, loadSeconds, blasThreadCount(), hook.checksum.isFinite ? "true" : "false"))
+        tokens, best, Double(tokens) / best, loadSeconds, context.threads, hook.checksum.isFinite ? "true" : "false"))
   }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Extraction
+import FeatureSets
 import Foundation
+import HookPoints
 import Models
 import TensorCore
 import Tokenizers
@@ -29,7 +31,7 @@ struct ExtractCommand: ParsableCommand {
   var context = 256
 
   @Option(name: .long, help: "BOS at the start of each window: auto (as the tokenizer does), on, off.")
-  var bos = "auto"
+  var bos = BOSPolicy.auto
 
   @Option(name: .long, help: "Positions dropped at the start of each window (1 drops the attention sink).")
   var skipFirst = 1
@@ -47,10 +49,10 @@ struct ExtractCommand: ParsableCommand {
   var seed: UInt64 = 0
 
   @Option(name: .long, help: "Stored precision: f32, f16 or bf16.")
-  var dtype = "f32"
+  var dtype = StoredType.f32
 
   @Option(name: .long, help: "Output files: safetensors or npy.")
-  var format = "safetensors"
+  var format = FeatureFileFormat.safetensors
 
   @Option(name: .long, help: "Output directory.")
   var out: String
@@ -58,41 +60,34 @@ struct ExtractCommand: ParsableCommand {
   @Flag(name: .long, help: "Continue the run recorded in OUT/manifest.json.")
   var resume = false
 
-  func validate() throws {
-    guard BOSPolicy(rawValue: bos) != nil else { throw ValidationError("--bos must be auto, on or off") }
-    guard ["f32", "f16", "bf16"].contains(dtype) else { throw ValidationError("--dtype must be f32, f16 or bf16") }
-    guard FeatureFileFormat(rawValue: format) != nil else { throw ValidationError("--format must be safetensors or npy") }
-  }
+  /// The flag that sets each extraction option, for error messages.
+  static let flags: [ExtractionOptionError.Option: String] = [
+    .hooks: "--hooks", .context: "--context", .bos: "--bos", .skipFirst: "--skip-first", .batchTokens: "--batch-tokens",
+    .shardTokens: "--shard-tokens", .maxTokens: "--max-tokens", .sampleRate: "--sample-rate", .seed: "--seed",
+    .dtype: "--dtype", .fileFormat: "--format",
+  ]
 
   func run() throws {
-    if let threads = modelArguments.threads {
-      setBLASThreadCount(threads)
-    } else if resume, let recorded = try? FeatureManifest.load(from: URL(fileURLWithPath: out)) {
-      // Same thread count as the interrupted run, so the shards come out identical.
-      setBLASThreadCount(recorded.blasThreads)
-    }
     let modelURL = try modelArguments.resolvedModelURL()
     let model = try reportingErrors { try LlamaModel.load(from: modelURL) }
     let tokenizer = try reportingErrors { try TokenizerLoader.load(modelPath: modelURL) }
     let c = model.configuration
     let points = try reportingErrors { try HookPoint.parseList(hooks, layerCount: c.layerCount) }
-    let stored: DType = dtype == "f16" ? .float16 : dtype == "bf16" ? .bfloat16 : .float32
-    let rowBytes = points.map { $0 == .logits ? c.vocabularySize : c.hiddenSize }.reduce(0, +) * stored.byteCount
+    let rowBytes = points.map { $0 == .logits ? c.vocabularySize : c.hiddenSize }.reduce(0, +) * dtype.dtype.byteCount
     let options = ExtractionOptions(
-      hooks: points.map(\.name), context: context, bos: BOSPolicy(rawValue: bos) ?? .auto, skipFirst: skipFirst,
-      batchTokens: batchTokens, shardTokens: shardTokens ?? ExtractionOptions.defaultShardTokens(rowBytes: rowBytes),
-      maxTokens: maxTokens, sampleRate: sampleRate, seed: seed, dtype: stored,
-      fileFormat: FeatureFileFormat(rawValue: format) ?? .safetensors)
+      hooks: points, context: context, bos: bos, skipFirst: skipFirst, batchTokens: batchTokens,
+      shardTokens: shardTokens ?? ExtractionOptions.defaultShardTokens(rowBytes: rowBytes), maxTokens: maxTokens,
+      sampleRate: sampleRate, seed: seed, dtype: dtype.dtype, fileFormat: format)
     let output = URL(fileURLWithPath: out)
-    let extractor = try reportingErrors {
+    let extractor = try mappingErrors {
       try Extractor(
         model: model, modelPath: modelURL, tokenizer: tokenizer, corpusPaths: corpusArguments.corpus,
-        corpusOptions: corpusArguments.options, corpusOptionsDescription: corpusArguments.summary, options: options,
-        output: output, resume: resume)
+        corpusOptions: corpusArguments.options, options: options, output: output, resume: resume,
+        context: modelArguments.explicitContext)
     }
     var meter = ProgressMeter()
     let start = Date()
-    let manifest = try reportingErrors { try extractor.run { meter.update($0) } }
+    let manifest = try mappingErrors { try extractor.run { meter.update($0) } }
     meter.finish()
     let seconds = Date().timeIntervalSince(start)
     let thisRun = meter.lastTokensThisRun
@@ -101,6 +96,30 @@ struct ExtractCommand: ParsableCommand {
         + " (\(thisRun) this run in \(String(format: "%.1f", seconds)) s, \(String(format: "%.0f", Double(thisRun) / max(seconds, 1e-9))) tok/s;"
         + " \(manifest.counters.documentsUsed) documents used of \(manifest.counters.documentsRead) read;"
         + " \(manifest.counters.badInputSkipped) bad documents skipped)")
+  }
+
+  /// Runs `body`, rewording extraction errors in terms of this command's flags.
+  private func mappingErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+      return try body()
+    } catch let error as ExtractionError {
+      switch error {
+      case .invalidOption(let option):
+        throw CommandError("\(Self.flags[option.option] ?? option.option.rawValue) \(option.reason)")
+      case .outputExists(let directory):
+        throw CommandError("\(directory.path) already holds an extraction (manifest.json); add --resume to continue it, or choose another --out")
+      case .nothingToResume(let directory):
+        throw CommandError("\(directory.path): nothing to resume (no manifest.json); run without --resume")
+      case .resumeMismatch(let directory, let field, let recorded, let requested):
+        let hint = field == .compute ? " (omit --threads to reuse the recorded count)" : ""
+        throw CommandError(
+          "\(directory.path): cannot resume: \(field.rawValue) was \(recorded) but is now \(requested); use the same options\(hint) or another --out")
+      default:
+        throw CommandError(error.description)
+      }
+    } catch {
+      return try reportingErrors { throw error }
+    }
   }
 }
 

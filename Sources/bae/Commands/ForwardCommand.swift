@@ -1,6 +1,7 @@
 import ArgumentParser
 import Checkpoints
 import Foundation
+import HookPoints
 import Models
 import TensorCore
 import Tokenizers
@@ -41,7 +42,6 @@ struct ForwardCommand: ParsableCommand {
   }
 
   func run() throws {
-    if let threads = modelArguments.threads { setBLASThreadCount(threads) }
     let modelURL = try modelArguments.resolvedModelURL()
     let model = try reportingErrors { try LlamaModel.load(from: modelURL) }
     let ids: [Int32]
@@ -56,7 +56,7 @@ struct ForwardCommand: ParsableCommand {
     let points = try reportingErrors { try HookPoint.parseList(hooks, layerCount: model.configuration.layerCount) }
     var recorder = ActivationRecorder(points)
     try reportingErrors {
-      try model.forward(batch: [ids], state: LlamaRunState(configuration: model.configuration), hooks: &recorder)
+      try model.forward(batch: [ids], state: LlamaRunState(configuration: model.configuration), hooks: &recorder, context: modelArguments.context)
     }
     let outURL = URL(fileURLWithPath: out)
     let file = outURL.appendingPathComponent("activations.safetensors")

@@ -8,26 +8,33 @@ import TensorCore
 #endif
 
 /// Rows waiting to be written as one shard: per hook `[rows, width]`, plus the index arrays.
-struct ShardBuffer {
-  var hookValues: [[Float]]
-  var tokenIDs: [Int32] = []
-  var documentIndex: [Int64] = []
-  var positions: [Int32] = []
+public struct ShardBuffer {
+  /// Per hook (in the writer's hook order), `[rows, width]` row-major.
+  public var hookValues: [[Float]]
+  /// `[rows]`: the token at each row.
+  public var tokenIDs: [Int32] = []
+  /// `[rows]`: ordinal of each row's document in the corpus.
+  public var documentIndex: [Int64] = []
+  /// `[rows]`: position of each row in its window.
+  public var positions: [Int32] = []
 
-  init(hookCount: Int) { hookValues = Array(repeating: [], count: hookCount) }
+  /// An empty buffer for `hookCount` hooks.
+  public init(hookCount: Int) { hookValues = Array(repeating: [], count: hookCount) }
 
   /// Reserves room for `rows` rows up front, so memory is allocated once per run instead of
   /// growing by doubling (which could overshoot to twice a shard).
-  mutating func reserve(rows: Int, widths: [Int]) {
+  public mutating func reserve(rows: Int, widths: [Int]) {
     for (i, width) in widths.enumerated() { hookValues[i].reserveCapacity(rows * width) }
     tokenIDs.reserveCapacity(rows)
     documentIndex.reserveCapacity(rows)
     positions.reserveCapacity(rows)
   }
 
-  var rows: Int { tokenIDs.count }
+  /// Rows buffered.
+  public var rows: Int { tokenIDs.count }
 
-  mutating func removeAll() {
+  /// Empties the buffer, keeping its memory.
+  public mutating func removeAll() {
     for i in hookValues.indices { hookValues[i].removeAll(keepingCapacity: true) }
     tokenIDs.removeAll(keepingCapacity: true)
     documentIndex.removeAll(keepingCapacity: true)
@@ -35,19 +42,36 @@ struct ShardBuffer {
   }
 }
 
-/// Writes shards atomically and checksums them while writing.
-struct ShardWriter {
-  let directory: URL
-  let hooks: [FeatureManifest.HookRecord]
-  let dtype: DType
-  let format: FeatureFileFormat
-  let metadata: [String: String]
+/// Writes shards of a feature set atomically (temporary file, then rename) and checksums them
+/// while writing.
+///
+/// Layout: `shard-NNNNN.safetensors` with one tensor per hook `[n, width]` in `dtype`, plus
+/// `token_ids` `[n]` int32, `doc_index` `[n]` int64 and `position` `[n]` int32; or, for npy, the
+/// folder `shard-NNNNN/` with `<hook>.npy`, `token_ids.npy`, `doc_index.npy`, `position.npy`.
+public struct ShardWriter: Sendable {
+  public let directory: URL
+  public let hooks: [HookRecord]
+  public let dtype: DType
+  public let format: FeatureFileFormat
+  /// String metadata stored in each safetensors header (`shard` and `tokens` are added).
+  public let metadata: [String: String]
+
+  /// A writer into `directory`.
+  public init(directory: URL, hooks: [HookRecord], dtype: DType, format: FeatureFileFormat, metadata: [String: String]) {
+    self.directory = directory
+    self.hooks = hooks
+    self.dtype = dtype
+    self.format = format
+    self.metadata = metadata
+  }
 
   /// `shard-00042`.
-  static func name(_ index: Int) -> String { String(format: "shard-%05d", index) }
+  public static func name(_ index: Int) -> String { String(format: "shard-%05d", index) }
 
-  /// Writes `buffer` as shard `index`.
-  func write(_ buffer: ShardBuffer, index: Int) throws(ExtractionError) -> FeatureManifest.ShardRecord {
+  /// Writes `buffer` as shard `index` and returns its record (sizes and SHA-256 of its files).
+  ///
+  /// - Throws: ``FeatureSetError/writeFailed(file:reason:)``; no partial file is left behind.
+  public func write(_ buffer: ShardBuffer, index: Int) throws(FeatureSetError) -> FeatureManifest.ShardRecord {
     let name = Self.name(index)
     switch format {
     case .safetensors:
@@ -61,7 +85,7 @@ struct ShardWriter {
 
   private func writeSafetensors(
     _ buffer: ShardBuffer, to url: URL, relativePath: String, shard: String
-  ) throws(ExtractionError) -> FeatureManifest.FileRecord {
+  ) throws(FeatureSetError) -> FeatureManifest.FileRecord {
     let n = buffer.rows
     var entries = hooks.map { SafetensorsHeader.Entry(name: $0.name, dtype: dtype, shape: [n, $0.width]) }
     entries += [
@@ -72,7 +96,7 @@ struct ShardWriter {
     meta["shard"] = shard
     meta["tokens"] = String(n)
     let header = SafetensorsHeader(entries: entries, metadata: meta).encoded()
-    return try writeAtomically(url, relativePath: relativePath) { sink throws(ExtractionError) in
+    return try writeAtomically(url, relativePath: relativePath) { sink throws(FeatureSetError) in
       try sink(header)
       for values in buffer.hookValues { try writeFloats(values, sink) }
       try sink(buffer.tokenIDs.withUnsafeBufferPointer { Data(buffer: $0) })
@@ -81,7 +105,7 @@ struct ShardWriter {
     }
   }
 
-  private func writeNPY(_ buffer: ShardBuffer, name: String) throws(ExtractionError) -> [FeatureManifest.FileRecord] {
+  private func writeNPY(_ buffer: ShardBuffer, name: String) throws(FeatureSetError) -> [FeatureManifest.FileRecord] {
     let folder = directory.appendingPathComponent(name)
     do {
       try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -94,7 +118,7 @@ struct ShardWriter {
     for (h, hook) in hooks.enumerated() {
       let file = "\(name)/\(hook.name).npy"
       records.append(
-        try writeAtomically(directory.appendingPathComponent(file), relativePath: file) { sink throws(ExtractionError) in
+        try writeAtomically(directory.appendingPathComponent(file), relativePath: file) { sink throws(FeatureSetError) in
           try sink(npyHeader(descr: descr, shape: [n, hook.width]))
           try writeFloats(buffer.hookValues[h], sink)
         })
@@ -107,7 +131,7 @@ struct ShardWriter {
     for (stem, descr, data) in indexArrays {
       let file = "\(name)/\(stem).npy"
       records.append(
-        try writeAtomically(directory.appendingPathComponent(file), relativePath: file) { sink throws(ExtractionError) in
+        try writeAtomically(directory.appendingPathComponent(file), relativePath: file) { sink throws(FeatureSetError) in
           try sink(npyHeader(descr: descr, shape: [n]))
           try sink(data)
         })
@@ -116,7 +140,7 @@ struct ShardWriter {
   }
 
   /// Streams float rows in the shard dtype, 1 MiB at a time.
-  private func writeFloats(_ values: [Float], _ sink: (Data) throws(ExtractionError) -> Void) throws(ExtractionError) {
+  private func writeFloats(_ values: [Float], _ sink: (Data) throws(FeatureSetError) -> Void) throws(FeatureSetError) {
     let chunk = 1 << 18
     var start = 0
     while start < values.count {
@@ -139,8 +163,8 @@ struct ShardWriter {
   /// renames it into place; the temporary file is removed on failure.
   private func writeAtomically(
     _ url: URL, relativePath: String,
-    _ body: ((Data) throws(ExtractionError) -> Void) throws(ExtractionError) -> Void
-  ) throws(ExtractionError) -> FeatureManifest.FileRecord {
+    _ body: ((Data) throws(FeatureSetError) -> Void) throws(FeatureSetError) -> Void
+  ) throws(FeatureSetError) -> FeatureManifest.FileRecord {
     let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
     guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
       let handle = try? FileHandle(forWritingTo: temporary)
@@ -149,8 +173,8 @@ struct ShardWriter {
     }
     var hasher = SHA256()
     var bytes = 0
-    do throws(ExtractionError) {
-      try body { data throws(ExtractionError) in
+    do throws(FeatureSetError) {
+      try body { data throws(FeatureSetError) in
         do {
           try handle.write(contentsOf: data)
         } catch {
@@ -163,10 +187,10 @@ struct ShardWriter {
         try handle.synchronize()
         try handle.close()
       } catch {
-        throw ExtractionError.writeFailed(file: url, reason: error.localizedDescription)
+        throw FeatureSetError.writeFailed(file: url, reason: error.localizedDescription)
       }
       guard rename(temporary.path, url.path) == 0 else {
-        throw ExtractionError.writeFailed(file: url, reason: String(cString: strerror(errno)))
+        throw FeatureSetError.writeFailed(file: url, reason: String(cString: strerror(errno)))
       }
     } catch {
       try? handle.close()

@@ -1,8 +1,9 @@
 import Foundation
+import HookPoints
 import TensorCore
 
 /// Whether each context window starts with the tokenizer's BOS token.
-public enum BOSPolicy: String, Sendable, Codable, CaseIterable {
+public enum BOSPolicy: String, Sendable, Hashable, Codable, CaseIterable {
   /// Do what the tokenizer does by itself (SmolLM2: no BOS; Llama: BOS).
   case auto
   /// Start every window with BOS.
@@ -12,20 +13,20 @@ public enum BOSPolicy: String, Sendable, Codable, CaseIterable {
 }
 
 /// Output file layout of a feature set.
-public enum FeatureFileFormat: String, Sendable, Codable, CaseIterable {
+public enum FeatureFileFormat: String, Sendable, Hashable, Codable, CaseIterable {
   /// `shard-NNNNN.safetensors`, one tensor per hook plus `token_ids`, `doc_index`, `position`.
   case safetensors
   /// `shard-NNNNN/<name>.npy`, one `.npy` per hook and per index array.
   case npy
 }
 
-/// How `bae extract` cuts text into model inputs and which rows it keeps.
+/// How an extraction cuts text into model inputs and which rows it keeps.
 ///
-/// Every field is recorded in the manifest; `--resume` refuses to continue a run whose
-/// options differ.
-public struct ExtractionOptions: Sendable, Codable, Equatable {
-  /// Hook names (`blocks.L.hook_resid_post`, …) in execution order.
-  public var hooks: [String]
+/// Every field is recorded in the manifest (``FeatureManifest/options``); resuming refuses to
+/// continue a run whose options differ.
+public struct ExtractionOptions: Sendable, Codable, Hashable {
+  /// Hook points in execution order (stored by name).
+  public var hooks: [HookPoint]
   /// Tokens per window: long documents are cut into consecutive windows of at most this many
   /// tokens (BOS included), each run as its own sequence starting at position 0.
   public var context: Int
@@ -53,7 +54,7 @@ public struct ExtractionOptions: Sendable, Codable, Equatable {
 
   /// Creates options; see each property for the meaning and default.
   public init(
-    hooks: [String], context: Int = 256, bos: BOSPolicy = .auto, skipFirst: Int = 1, batchTokens: Int = 4096,
+    hooks: [HookPoint], context: Int = 256, bos: BOSPolicy = .auto, skipFirst: Int = 1, batchTokens: Int = 4096,
     shardTokens: Int = 0, maxTokens: Int? = nil, sampleRate: Double = 1, seed: UInt64 = 0,
     dtype: DType = .float32, fileFormat: FeatureFileFormat = .safetensors
   ) {
@@ -78,24 +79,47 @@ public struct ExtractionOptions: Sendable, Codable, Equatable {
 
   /// Checks the values make sense.
   ///
-  /// - Throws: ``ExtractionError/invalidOption(_:)``.
-  public func validate() throws(ExtractionError) {
-    guard !hooks.isEmpty else { throw .invalidOption("no hooks given") }
-    guard context >= 2 else { throw .invalidOption("--context must be at least 2, got \(context)") }
+  /// - Throws: ``ExtractionOptionError`` naming the option (by its property name) and why.
+  public func validate() throws(ExtractionOptionError) {
+    func fail(_ option: ExtractionOptionError.Option, _ reason: String) -> ExtractionOptionError {
+      ExtractionOptionError(option: option, reason: reason)
+    }
+    guard !hooks.isEmpty else { throw fail(.hooks, "no hooks given") }
+    guard context >= 2 else { throw fail(.context, "must be at least 2, got \(context)") }
     guard skipFirst >= 0, skipFirst < context else {
-      throw .invalidOption("--skip-first must be in 0..<context (\(context)), got \(skipFirst)")
+      throw fail(.skipFirst, "must be in 0..<context (\(context)), got \(skipFirst)")
     }
     guard batchTokens >= context else {
-      throw .invalidOption("--batch-tokens (\(batchTokens)) must be at least --context (\(context))")
+      throw fail(.batchTokens, "(\(batchTokens)) must be at least the context (\(context))")
     }
-    guard shardTokens > 0 else { throw .invalidOption("--shard-tokens must be positive") }
-    if let maxTokens, maxTokens <= 0 { throw .invalidOption("--max-tokens must be positive") }
-    guard sampleRate > 0, sampleRate <= 1 else { throw .invalidOption("--sample-rate must be in (0, 1]") }
+    guard shardTokens > 0 else { throw fail(.shardTokens, "must be positive") }
+    if let maxTokens, maxTokens <= 0 { throw fail(.maxTokens, "must be positive") }
+    guard sampleRate > 0, sampleRate <= 1 else { throw fail(.sampleRate, "must be in (0, 1]") }
     guard [.float32, .float16, .bfloat16].contains(dtype) else {
-      throw .invalidOption("--dtype must be f32, f16 or bf16")
+      throw fail(.dtype, "must be float32, float16 or bfloat16")
     }
     if fileFormat == .npy, dtype == .bfloat16 {
-      throw .invalidOption("NumPy has no bfloat16: use --dtype f32 or f16 with --format npy, or safetensors")
+      throw fail(.dtype, "NumPy has no bfloat16: store float32 or float16 with the npy format, or use safetensors")
     }
   }
+}
+
+/// An ``ExtractionOptions`` value that makes no sense. The option is named by its property, so
+/// a front end can map it to its own spelling (a command-line flag, a config key).
+public struct ExtractionOptionError: Error, CustomStringConvertible, Equatable {
+  /// The options, by property name.
+  public enum Option: String, Sendable, CaseIterable {
+    case hooks, context, bos, skipFirst, batchTokens, shardTokens, maxTokens, sampleRate, seed, dtype, fileFormat
+  }
+  /// The offending option.
+  public var option: Option
+  /// Why it is refused.
+  public var reason: String
+
+  public init(option: Option, reason: String) {
+    self.option = option
+    self.reason = reason
+  }
+
+  public var description: String { "option \(option.rawValue) \(reason)" }
 }
