@@ -1,6 +1,7 @@
 import Checkpoints
 import Foundation
 import Models
+import TensorCore
 import TestSupport
 import Testing
 
@@ -197,7 +198,7 @@ import Testing
 @Suite struct SafetensorsWriterTests {
   @Test func roundTripsAllDTypes() throws {
     let url = temporaryDirectory().appendingPathComponent("t.safetensors")
-    var rng = SeededGenerator(seed: 9)
+    var rng = SeededRandom(seed: 9)
     let values = rng.floats(24, scale: 4)
     var writer = SafetensorsWriter(metadata: ["model": "x", "quote\"d": "line\nbreak"])
     writer.add("f32", floats: values, shape: [4, 6])

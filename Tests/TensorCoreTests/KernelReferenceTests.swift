@@ -28,7 +28,7 @@ func transpose(_ a: [Float], rows: Int, columns: Int) -> [Float] {
   @Test(arguments: [(1, 1, 1), (3, 5, 7), (17, 33, 64), (64, 96, 48)])
   func linearMatchesNaive(shape: (Int, Int, Int)) {
     let (rows, inDim, outDim) = shape
-    var rng = SeededGenerator(seed: 1)
+    var rng = SeededRandom(seed: 1)
     let x = rng.floats(rows * inDim)
     let w = rng.floats(outDim * inDim)
     var out = [Float](repeating: .nan, count: rows * outDim)
@@ -41,7 +41,7 @@ func transpose(_ a: [Float], rows: Int, columns: Int) -> [Float] {
 
   @Test func stridedGemmMatchesNaive() {
     // A sub-block of a wider matrix (lda > k), as attention heads are read.
-    var rng = SeededGenerator(seed: 2)
+    var rng = SeededRandom(seed: 2)
     let (m, n, k, lda) = (5, 4, 3, 8)
     let a = rng.floats(m * lda)
     let b = rng.floats(k * n)
@@ -53,7 +53,7 @@ func transpose(_ a: [Float], rows: Int, columns: Int) -> [Float] {
   }
 
   @Test func rmsNormMatchesNaive() {
-    var rng = SeededGenerator(seed: 3)
+    var rng = SeededRandom(seed: 3)
     let (rows, dim, eps): (Int, Int, Float) = (4, 37, 1e-5)
     let x = rng.floats(rows * dim, scale: 3)
     let g = rng.floats(dim)
@@ -69,7 +69,7 @@ func transpose(_ a: [Float], rows: Int, columns: Int) -> [Float] {
   }
 
   @Test func softmaxRowsMatchesNaiveWithCausalMask() {
-    var rng = SeededGenerator(seed: 4)
+    var rng = SeededRandom(seed: 4)
     let n = 6
     var x = rng.floats(n * n, scale: 20)
     let original = x
@@ -87,7 +87,7 @@ func transpose(_ a: [Float], rows: Int, columns: Int) -> [Float] {
   }
 
   @Test func ropeMatchesNaiveRotateHalf() {
-    var rng = SeededGenerator(seed: 5)
+    var rng = SeededRandom(seed: 5)
     let (rows, heads, headDim) = (3, 2, 8)
     let inverse = (0..<(headDim / 2)).map { 1 / Float(pow(10000.0, Double(2 * $0) / Double(headDim))) }
     let table = RotaryTable(inverseFrequencies: inverse, positions: 10)
@@ -151,7 +151,7 @@ func transpose(_ a: [Float], rows: Int, columns: Int) -> [Float] {
   }
 
   @Test func swiGLUMatchesNaiveOnLongInput() {
-    var rng = SeededGenerator(seed: 12)
+    var rng = SeededRandom(seed: 12)
     let gate = rng.floats(1000, scale: 30)
     let up = rng.floats(1000)
     var out = gate
@@ -161,7 +161,7 @@ func transpose(_ a: [Float], rows: Int, columns: Int) -> [Float] {
   }
 
   @Test func expShiftedHandlesTailsAndSums() {
-    var rng = SeededGenerator(seed: 11)
+    var rng = SeededRandom(seed: 11)
     for count in [1, 15, 16, 17, 40] {
       let input = rng.floats(count, scale: 10)
       var output = [Float](repeating: 0, count: count)

@@ -16,8 +16,8 @@ private let blasRunsSingleThreaded: Void = openblas_set_num_threads(1)
 ///
 /// With `threads > 1` the product is split into contiguous blocks of rows of `C` (or of columns,
 /// when `M` is too small to share), each computed by single-threaded OpenBLAS on its own thread.
-/// The result of every element depends only on `K`'s order of summation inside OpenBLAS's
-/// kernel, which the split does not change.
+/// Results are bit-identical from run to run for a given `threads`; another count may change
+/// the last bits (OpenBLAS uses other edge kernels for other block shapes).
 ///
 /// - Parameters:
 ///   - c: output, `M` rows with stride `ldc`.

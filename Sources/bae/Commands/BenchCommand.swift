@@ -47,9 +47,9 @@ struct BenchCommand: ParsableCommand {
     let model = try reportingErrors { try LlamaModel.load(from: url) }
     let loadSeconds = Date().timeIntervalSince(loadStart)
     let c = model.configuration
-    var generator = SystemRandomNumberGenerator()
+    var random = SeededRandom(seed: 0)  // the same token ids in every run
     let sequences = (0..<batch).map { _ in
-      (0..<sequenceLength).map { _ in Int32.random(in: 0..<Int32(c.vocabularySize), using: &generator) }
+      (0..<sequenceLength).map { _ in Int32(random.integer(below: c.vocabularySize)) }
     }
     let points = try reportingErrors { try HookPoint.parseList(hooks, layerCount: c.layerCount) }
     var hook = TouchHook(points: Set(points))
