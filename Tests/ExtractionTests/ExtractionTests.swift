@@ -30,11 +30,11 @@ struct Fixture {
 
   func extractor(
     paths: [String], options: ExtractionOptions, output: URL, resume: Bool = false,
-    corpusOptions: CorpusOptions = CorpusOptions(policy: .fail)
+    corpusOptions: CorpusOptions = CorpusOptions(policy: .fail), context: ComputeContext? = nil
   ) throws -> Extractor {
     try Extractor(
       model: model, modelPath: tinyModelURL, tokenizer: tokenizer, corpusPaths: paths, corpusOptions: corpusOptions,
-      options: options, output: output, resume: resume)
+      options: options, output: output, resume: resume, context: context)
   }
 }
 
@@ -157,6 +157,26 @@ func concatenatedInts(_ name: String, in directory: URL) throws -> [Int32] {
     }
     #expect(throws: ExtractionError.outputExists(directory: out)) {
       _ = try f.extractor(paths: [pileSample], options: ExtractionOptions(hooks: hooks, shardTokens: 500, maxTokens: 2000), output: out)
+    }
+  }
+
+  /// The library, not the caller, decides the thread count of a resumed run: the recorded one
+  /// unless another is asked for explicitly, which is refused.
+  @Test func resumeReusesTheRecordedContext() throws {
+    let f = try Fixture()
+    let out = scratch()
+    let options = ExtractionOptions(hooks: hooks, context: 48, batchTokens: 200, shardTokens: 400, maxTokens: 1600)
+    let first = try f.extractor(paths: [pileSample], options: options, output: out, context: ComputeContext(threads: 3))
+    first.stopAfterShards = 1
+    _ = try first.run()
+    let resumed = try f.extractor(paths: [pileSample], options: options, output: out, resume: true)
+    #expect(resumed.context == ComputeContext(threads: 3))
+    #expect(try resumed.run().compute.threads == 3)
+    #expect {
+      _ = try f.extractor(paths: [pileSample], options: options, output: out, resume: true, context: ComputeContext(threads: 2))
+    } throws: { error in
+      guard case .resumeMismatch(_, let field, _, _) = error as? ExtractionError else { return false }
+      return field == .compute
     }
   }
 
