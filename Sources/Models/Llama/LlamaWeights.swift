@@ -1,5 +1,6 @@
 import Checkpoints
 import Foundation
+import Synchronization
 
 /// The parameters of one decoder block, widened to `Float`, in Hugging Face layout.
 public struct LlamaLayerWeights: Sendable {
@@ -155,19 +156,13 @@ public func unpermuteRoPERows(_ w: [Float], heads: Int, columns: Int) -> [Float]
 }
 
 /// Per-index result slots filled from a concurrent loop.
-final class ResultSlots: @unchecked Sendable {
-  // @unchecked: guarded by `lock`.
-  private var slots: [Result<[Float], CheckpointError>?]
-  private let lock = NSLock()
-  init(count: Int) { slots = Array(repeating: nil, count: count) }
+final class ResultSlots: Sendable {
+  private let slots: Mutex<[Result<[Float], CheckpointError>?]>
+  init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
   func set(_ i: Int, _ value: Result<[Float], CheckpointError>) {
-    lock.lock()
-    slots[i] = value
-    lock.unlock()
+    slots.withLock { $0[i] = value }
   }
   func get(_ i: Int) -> Result<[Float], CheckpointError>? {
-    lock.lock()
-    defer { lock.unlock() }
-    return slots[i]
+    slots.withLock { $0[i] }
   }
 }
