@@ -4,7 +4,7 @@ import TensorCore
 /// ``FeatureSet/batches(of:batchSize:order:dropLast:)``.
 ///
 /// ```swift
-/// var batches = try set.batches(of: [.residualPost(layer: 12)], batchSize: 4096, order: .shuffled(seed: 1, bufferRows: 1 << 18))
+/// var batches = try set.batches(of: [.residualPost(layer: 12)], batchSize: 4096, order: .shuffled(seed: 1, bufferRows: 1 << 16))
 /// while let batch = try batches.next() {
 ///   train(on: batch.values[0])  // [≤ 4096, width]
 /// }
