@@ -22,4 +22,13 @@ import Testing
     #expect(result.status == 0)
     #expect(result.stdout.contains("USAGE: bae \(command)"), "\(result.stdout)")
   }
+
+  @Test(arguments: [["features", "info"], ["features", "verify"]])
+  func everySubcommandHasHelp(command: [String]) throws {
+    let parent = try runBae([command[0], "--help"])
+    #expect(parent.stdout.contains("  \(command[1])"), "\(parent.stdout)")
+    let result = try runBae(command + ["--help"])
+    #expect(result.status == 0)
+    #expect(result.stdout.contains("USAGE: bae \(command.joined(separator: " "))"), "\(result.stdout)")
+  }
 }
