@@ -31,6 +31,7 @@ let package = Package(
     .target(name: "Checkpoints", dependencies: ["TensorCore"], swiftSettings: strict),
     .target(name: "Models", dependencies: ["TensorCore", "Checkpoints"], swiftSettings: strict),
     .target(name: "JSONSupport", swiftSettings: strict),
+    .target(name: "Autoencoders", dependencies: ["TensorCore"], swiftSettings: strict),
     .target(name: "Tokenizers", dependencies: ["Checkpoints", "CSentencePiece", "JSONSupport"], swiftSettings: strict),
     .target(name: "Corpora", dependencies: ["CArchive", "JSONSupport"], swiftSettings: strict),
     .target(
@@ -67,6 +68,9 @@ let package = Package(
     .testTarget(
       name: "ExtractionTests", dependencies: ["Extraction", "Models", "Tokenizers", "Corpora", "Checkpoints", "TensorCore", "TestSupport"],
       swiftSettings: strict),
+    .testTarget(
+      name: "AutoencodersTests", dependencies: ["Autoencoders", "TensorCore", "Checkpoints", "TestSupport"],
+      resources: [.copy("Resources")], swiftSettings: strict),
     .testTarget(name: "BaeCLITests", dependencies: ["bae", "TestSupport"], swiftSettings: strict),
   ]
 )
