@@ -75,7 +75,7 @@ void bae_and_popcount(int32_t *out, long ldo, const uint64_t *a, long lda, long 
         for (long w = 0; w < words; w++) {
           const uint64_t *y = b + w * ldb + j0;
           for (int ii = 0; ii < BAE_PC_ROWS; ii++) {
-            const uint64_t x = a[w * lda + i0 + ii];
+            const uint64_t x = a[(i0 + ii) * lda + w];
             for (int jj = 0; jj < BAE_PC_COLUMNS; jj++) acc[ii][jj] += (uint64_t)__builtin_popcountll(x & y[jj]);
           }
         }
@@ -83,7 +83,7 @@ void bae_and_popcount(int32_t *out, long ldo, const uint64_t *a, long lda, long 
         for (long w = 0; w < words; w++) {
           const uint64_t *y = b + w * ldb + j0;
           for (long ii = 0; ii < ni; ii++) {
-            const uint64_t x = a[w * lda + i0 + ii];
+            const uint64_t x = a[(i0 + ii) * lda + w];
             for (long jj = 0; jj < nj; jj++) acc[ii][jj] += (uint64_t)__builtin_popcountll(x & y[jj]);
           }
         }

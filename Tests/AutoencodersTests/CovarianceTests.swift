@@ -30,8 +30,8 @@ import Testing
   /// Results of the popcount kernels for 0/1 codes `h` [B, m].
   static func binary(_ h: [Float], rows B: Int, columns m: Int, weight: Float = 1, workers: Int = 1) -> Dense {
     let (W, V) = (bitWordCount(B), bitWordCount(m))
-    var columnBits = [UInt64](repeating: 0, count: W * m)
-    var rowBits = [UInt64](repeating: 0, count: V * B)
+    var columnBits = [UInt64](repeating: 0, count: m * W)
+    var rowBits = [UInt64](repeating: 0, count: B * V)
     var cooccurrence = [Int32](repeating: 0, count: m * m)
     var signBits = [UInt64](repeating: 0, count: V * 2 * m)
     var counts = [Int32](repeating: 0, count: B * 2 * m)
@@ -154,8 +154,8 @@ import Testing
     let h = rng.codes(B * m, density: 0.4)
     let once = Self.binary(h, rows: B, columns: m, weight: 0.25)
     let (W, V) = (bitWordCount(B), bitWordCount(m))
-    var columnBits = [UInt64](repeating: 0, count: W * m)
-    var rowBits = [UInt64](repeating: 0, count: V * B)
+    var columnBits = [UInt64](repeating: 0, count: m * W)
+    var rowBits = [UInt64](repeating: 0, count: B * V)
     var cooccurrence = [Int32](repeating: 0, count: m * m)
     var signBits = [UInt64](repeating: 0, count: V * 2 * m)
     var counts = [Int32](repeating: 0, count: B * 2 * m)
@@ -177,21 +177,21 @@ import Testing
     h[m + 65] = 1
     h[2 * m] = 1
     h[2 * m + 69] = 1
-    var columns = [UInt64](repeating: 9, count: bitWordCount(B) * m)
+    var columns = [UInt64](repeating: 9, count: m * bitWordCount(B))  // [m, W = 1]
     packCodeColumns(&columns, codes: h, rows: B, columns: m)
     #expect(columns[0] == 0b101 && columns[65] == 0b010 && columns[69] == 0b100)
     #expect(columns.enumerated().allSatisfy { [0, 65, 69].contains($0.offset) || $0.element == 0 })
-    var rows = [UInt64](repeating: 9, count: bitWordCount(m) * B)  // [V = 2, B = 3]
+    var rows = [UInt64](repeating: 9, count: B * bitWordCount(m))  // [B = 3, V = 2]
     packCodeRows(&rows, codes: h, rows: B, columns: m)
-    #expect(rows == [1, 0, 1, 0, 1 << 1, 1 << 5])
+    #expect(rows == [1, 0, 0, 1 << 1, 1, 1 << 5])
   }
 
   @Test(arguments: [(1, 1, 1), (5, 37, 3), (9, 70, 2), (33, 65, 8)])
   func andPopcountMatchesNaive(shape: (Int, Int, Int)) {
     let (R, C, W) = shape
     var rng = SeededGenerator(seed: UInt64(R * C * W))
-    let (lda, ldb) = (R + 3, C + 1)
-    let a = (0..<(W * lda)).map { _ in rng.next() }
+    let (lda, ldb) = (W + 3, C + 1)  // a [R, lda] row-major, b [W, ldb] word-major
+    let a = (0..<(R * lda)).map { _ in rng.next() }
     let b = (0..<(W * ldb)).map { _ in rng.next() & rng.next() }
     let ldo = C + 2
     var out = [Int32](repeating: -1, count: R * ldo)
@@ -199,7 +199,7 @@ import Testing
     for i in 0..<R {
       for j in 0..<C {
         var expected = 0
-        for w in 0..<W { expected += (a[w * lda + i] & b[w * ldb + j]).nonzeroBitCount }
+        for w in 0..<W { expected += (a[i * lda + w] & b[w * ldb + j]).nonzeroBitCount }
         #expect(out[i * ldo + j] == Int32(expected), "(\(i), \(j))")
       }
       #expect(out[i * ldo + C] == -1 && out[i * ldo + C + 1] == -1)

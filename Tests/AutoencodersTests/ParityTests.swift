@@ -97,8 +97,8 @@ struct ParityTrainer {
         weight: variant.entropyWeight, accumulate: true)
 
       let (W, V) = (bitWordCount(B), bitWordCount(m))
-      var columnBits = [UInt64](repeating: 0, count: W * m)
-      var rowBits = [UInt64](repeating: 0, count: V * B)
+      var columnBits = [UInt64](repeating: 0, count: m * W)
+      var rowBits = [UInt64](repeating: 0, count: B * V)
       var cooccurrence = [Int32](repeating: 0, count: m * m)
       var signBits = [UInt64](repeating: 0, count: V * 2 * m)
       var counts = [Int32](repeating: 0, count: B * 2 * m)

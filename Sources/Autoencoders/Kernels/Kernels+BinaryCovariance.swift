@@ -16,20 +16,21 @@ import TensorCore
 // again exact integers up to the last multiplication.
 //
 // Bit order (every bitset here): bit b of word w (b = 0 is the least significant bit) holds
-// element 64·w + b; padding bits past the end are 0. Bitsets are stored word-major
-// (column-major [count, words]): word w of bitset j sits at bits[w·count + j], which is what
-// TensorCore's `andPopcount` reads.
-//   column bitsets [W, m]: word w of column j = rows 64w … 64w+63 of column j, at bits[w·m + j].
-//   row bitsets    [V, B]: word v of row i = columns 64v … 64v+63 of row i, at bits[v·B + i].
+// element 64·w + b; padding bits past the end are 0. Packed codes are row-major, one bitset's
+// words contiguous:
+//   column bitsets [m, W]: word w of column j = rows 64w … 64w+63 of column j, at bits[j·W + w].
+//   row bitsets    [B, V]: word v of row i = columns 64v … 64v+63 of row i, at bits[i·V + v].
+// TensorCore's `andPopcount` reads its second operand word-major ([words, count]); the kernels
+// below build those copies (the column bitsets transposed, the sign bitsets) themselves.
 
 /// Number of 64-bit words that hold `bitCount` bits (`⌈bitCount/64⌉`).
 @inlinable
 public func bitWordCount(_ bitCount: Int) -> Int { (bitCount + 63) / 64 }
 
-/// Packs the columns of a 0/1 code batch into word-major bitsets, one per column.
+/// Packs the columns of a 0/1 code batch into bitsets, one per column.
 ///
 /// - Parameters:
-///   - bits: output `[W, m]`, `W = bitWordCount(B)`: bit `i % 64` of `bits[(i / 64)·m + j]` is
+///   - bits: output `[m, W]`, `W = bitWordCount(B)`: bit `i % 64` of `bits[j·W + i/64]` is
 ///     `h_ij ≠ 0`.
 ///   - codes: `h`, `[B, m]`, values 0 or 1.
 ///   - rows: `B`.
@@ -38,20 +39,20 @@ public func bitWordCount(_ bitCount: Int) -> Int { (bitCount + 63) / 64 }
 public func packCodeColumns(
   _ bits: UnsafeMutablePointer<UInt64>, codes: UnsafePointer<Float>, rows: Int, columns: Int
 ) {
-  let (B, m) = (rows, columns)
-  bits.update(repeating: 0, count: bitWordCount(B) * m)
+  let (B, m, W) = (rows, columns, bitWordCount(rows))
+  bits.update(repeating: 0, count: m * W)
   for i in 0..<B {
-    let out = bits + (i >> 6) * m
+    let word = i >> 6
     let shift = UInt64(i & 63)
     let row = codes + i * m
-    for j in 0..<m { out[j] |= UInt64(row[j] != 0 ? 1 : 0) << shift }
+    for j in 0..<m { bits[j * W + word] |= UInt64(row[j] != 0 ? 1 : 0) << shift }
   }
 }
 
-/// Packs the rows of a 0/1 code batch into word-major bitsets, one per row.
+/// Packs the rows of a 0/1 code batch into bitsets, one per row.
 ///
 /// - Parameters:
-///   - bits: output `[V, B]`, `V = bitWordCount(m)`: bit `j % 64` of `bits[(j / 64)·B + i]` is
+///   - bits: output `[B, V]`, `V = bitWordCount(m)`: bit `j % 64` of `bits[i·V + j/64]` is
 ///     `h_ij ≠ 0`.
 ///   - codes: `h`, `[B, m]`, values 0 or 1.
 ///   - rows: `B`.
@@ -60,13 +61,13 @@ public func packCodeColumns(
 public func packCodeRows(
   _ bits: UnsafeMutablePointer<UInt64>, codes: UnsafePointer<Float>, rows: Int, columns: Int
 ) {
-  let (B, m) = (rows, columns)
+  let (B, m, V) = (rows, columns, bitWordCount(columns))
   for i in 0..<B {
     let row = codes + i * m
-    for v in 0..<bitWordCount(m) {
+    for v in 0..<V {
       var word: UInt64 = 0
       for b in 0..<min(64, m - 64 * v) { word |= UInt64(row[64 * v + b] != 0 ? 1 : 0) << UInt64(b) }
-      bits[v * B + i] = word
+      bits[i * V + v] = word
     }
   }
 }
@@ -76,7 +77,7 @@ public func packCodeRows(
 ///
 /// - Parameters:
 ///   - counts: output `N`, `[m, m]`, symmetric.
-///   - columnBits: `[W, m]` from ``packCodeColumns(_:codes:rows:columns:)``.
+///   - columnBits: `[m, W]` from ``packCodeColumns(_:codes:rows:columns:)``.
 ///   - rows: `B`.
 ///   - columns: `m`.
 ///   - workers: concurrent chunks (1 runs on the calling thread).
@@ -86,15 +87,26 @@ public func codeCooccurrence(
   workers: Int = 1
 ) {
   let (m, W) = (columns, bitWordCount(rows))
-  let block = 64
-  for j0 in stride(from: 0, to: m, by: block) {
-    // Rows j0 ..< j0+block against columns j0 ..< m: the upper triangle plus one diagonal block.
-    andPopcount(
-      counts + j0 * m + j0, ldo: m, columnBits + j0, lda: m, rows: min(block, m - j0),
-      columnBits + j0, ldb: m, columns: m - j0, words: W, workers: workers)
+  withUnsafeTemporaryAllocation(of: UInt64.self, capacity: W * m) { buffer in
+    // The word-major copy [W, m] that andPopcount streams through.
+    let wordMajor = buffer.baseAddress!
+    for j in 0..<m { for w in 0..<W { wordMajor[w * m + j] = columnBits[j * W + w] } }
+    let block = 64
+    for j0 in stride(from: 0, to: m, by: block) {
+      // Columns j0 ..< j0+block against columns j0 ..< m: the upper triangle plus one diagonal block.
+      andPopcount(
+        counts + j0 * m + j0, ldo: m, columnBits + j0 * W, lda: W, rows: min(block, m - j0),
+        wordMajor + j0, ldb: m, columns: m - j0, words: W, workers: workers)
+    }
   }
-  for j in 0..<m {
-    for k in 0..<j { counts[j * m + k] = counts[k * m + j] }
+  // Mirror the upper triangle into the lower one, in tiles so both sides stay in cache.
+  let tile = 32
+  for j0 in stride(from: 0, to: m, by: tile) {
+    for k0 in stride(from: 0, through: j0, by: tile) {
+      for j in j0..<min(j0 + tile, m) {
+        for k in k0..<min(k0 + tile, j) { counts[j * m + k] = counts[k * m + j] }
+      }
+    }
   }
 }
 
@@ -120,7 +132,13 @@ public func binaryCovariancePenalty(
     var upper: Int64 = 0
     for j in 0..<m {
       let row = cooccurrence + j * m
-      for k in (j + 1)..<max(j + 1, m) { upper += abs(B * Int64(row[k]) - n[j] * n[k]) }
+      var sum: Int64 = 0
+      for k in (j + 1)..<max(j + 1, m) {
+        // Wrapping arithmetic lets the loop vectorise; |values| < B²·m, far from overflow.
+        let numerator = B &* Int64(row[k]) &- n[j] &* n[k]
+        sum &+= numerator < 0 ? 0 &- numerator : numerator
+      }
+      upper &+= sum
     }
     if let covariance {
       for j in 0..<m {
@@ -145,7 +163,7 @@ public func binaryCovariancePenalty(
 ///     `{k : S_jk = −1}` (bitset `m + j`).
 ///   - counts: workspace `[B, 2m]`: their popcount products with the rows.
 ///   - cooccurrence: `N`, `[m, m]`, from ``codeCooccurrence(_:columnBits:rows:columns:workers:)``.
-///   - rowBits: `[V, B]` from ``packCodeRows(_:codes:rows:columns:)`` (the same codes).
+///   - rowBits: `[B, V]` from ``packCodeRows(_:codes:rows:columns:)`` (the same codes).
 ///   - rows: `B` (≥ 2).
 ///   - columns: `m`.
 ///   - weight: the loss weight `w_c`.
@@ -173,16 +191,19 @@ public func binaryCovariancePenaltyBackward(
         for v in 0..<V {
           var positive: UInt64 = 0
           var negative: UInt64 = 0
-          for k in (64 * v)..<min(m, 64 * v + 64) where k != j {
-            let numerator = Int64(B) * Int64(row[k]) - n[j] * n[k]
-            let bit = UInt64(1) << UInt64(k & 63)
-            if numerator > 0 {
-              positive |= bit
-              qj += n[k]
-            } else if numerator < 0 {
-              negative |= bit
-              qj -= n[k]
-            }
+          // Branch-free: the signs of random codes are unpredictable.
+          for k in (64 * v)..<min(m, 64 * v + 64) {
+            let numerator = Int64(B) &* Int64(row[k]) &- n[j] &* n[k]
+            let isPositive = UInt64(bitPattern: (0 &- numerator) >> 63) & 1  // 1 if numerator > 0
+            let isNegative = UInt64(bitPattern: numerator >> 63) & 1  // 1 if numerator < 0
+            positive |= isPositive << UInt64(k & 63)
+            negative |= isNegative << UInt64(k & 63)
+            qj &+= n[k] &* (Int64(bitPattern: isPositive) &- Int64(bitPattern: isNegative))
+          }
+          if j >> 6 == v {
+            // The diagonal (numerator n_j·(B − n_j) ≥ 0) is not part of S.
+            if positive >> UInt64(j & 63) & 1 != 0 { qj -= n[j] }
+            positive &= ~(UInt64(1) << UInt64(j & 63))
           }
           signBits[v * 2 * m + j] = positive
           signBits[v * 2 * m + m + j] = negative
@@ -192,7 +213,7 @@ public func binaryCovariancePenaltyBackward(
     }
     // counts [B, 2m]: (popcount(row_i & P_j), popcount(row_i & N_j)).
     andPopcount(
-      counts, ldo: 2 * m, rowBits, lda: B, rows: B, signBits, ldb: 2 * m, columns: 2 * m, words: V,
+      counts, ldo: 2 * m, rowBits, lda: V, rows: B, signBits, ldb: 2 * m, columns: 2 * m, words: V,
       workers: workers)
     parallelChunks(B, workers: workers) { _, range in
       for i in range {

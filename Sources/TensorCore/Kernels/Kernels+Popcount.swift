@@ -6,13 +6,14 @@ import CKernels
 /// matrices): `out[i, j] = Σ_w popcount(a[w, i] & b[w, j])`, the number of positions where
 /// bitset `i` of `a` and bitset `j` of `b` are both set.
 ///
-/// Both operands are word-major: word `w` of bitset `i` sits at `a[w·lda + i]` (so one row of
-/// words covers every bitset, and consecutive bitsets are contiguous). The C kernel has clones
-/// for AVX-512 VPOPCNTQ, AVX-512, AVX2, POPCNT and a portable fallback, picked at run time.
+/// `a` is row-major, word `w` of bitset `i` at `a[i·lda + w]`; `b` is word-major, word `w` of
+/// bitset `j` at `b[w·ldb + j]` (one row of words covers every bitset, so the kernel runs along
+/// contiguous words of `b` with 4 rows of `a` in registers). The C kernel has clones for AVX-512
+/// VPOPCNTQ, AVX-512, AVX2, POPCNT and a portable fallback, picked at run time.
 ///
 /// - Parameters:
 ///   - out: `[R, C]` with row stride `ldo`.
-///   - a: `[W, lda]`, bitsets `0..<rows`.
+///   - a: `[R, lda]`, the first `W` words of each row used.
 ///   - b: `[W, ldb]`, bitsets `0..<columns`.
 ///   - words: `W`.
 ///   - workers: concurrent chunks of rows (1 runs on the calling thread).
@@ -29,6 +30,6 @@ public func andPopcount(
     let start = range.lowerBound * 4
     let end = min(rows, range.upperBound * 4)
     guard start < end else { return }
-    bae_and_popcount(out + start * ldo, ldo, a + start, lda, end - start, b, ldb, columns, words)
+    bae_and_popcount(out + start * ldo, ldo, a + start * lda, lda, end - start, b, ldb, columns, words)
   }
 }
