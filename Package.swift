@@ -51,6 +51,11 @@ let package = Package(
       ],
       swiftSettings: strict),
 
+    // Benchmarks (benchmarks/*/README.md).
+    .executableTarget(
+      name: "autoencoder-bench", dependencies: ["Autoencoders", "TensorCore"],
+      path: "benchmarks/train/autoencoder-bench", swiftSettings: strict),
+
     // Tests.
     .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport", swiftSettings: strict),
     .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], swiftSettings: strict),
