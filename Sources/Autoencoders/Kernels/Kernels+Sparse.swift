@@ -107,7 +107,6 @@ public func topKForward(
 }
 
 /// The k-th largest of `count` values, with a size-k min-heap in `heap`.
-@usableFromInline
 func kthLargest(_ x: UnsafePointer<Float>, count: Int, k: Int, heap: UnsafeMutablePointer<Float>) -> Float {
   for j in 0..<k {
     // Sift up.
@@ -137,8 +136,7 @@ func kthLargest(_ x: UnsafePointer<Float>, count: Int, k: Int, heap: UnsafeMutab
 }
 
 extension UnsafeMutablePointer where Pointee == Float {
-  @usableFromInline
-  func swapAt(_ a: Int, _ b: Int) {
+  fileprivate func swapAt(_ a: Int, _ b: Int) {
     let t = self[a]
     self[a] = self[b]
     self[b] = t
