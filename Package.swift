@@ -34,6 +34,7 @@ let package = Package(
     .target(name: "HookPoints", swiftSettings: strict),
     .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "HookPoints"], swiftSettings: strict),
     .target(name: "JSONSupport", swiftSettings: strict),
+    .target(name: "Autoencoders", dependencies: ["TensorCore"], swiftSettings: strict),
     .target(name: "Tokenizers", dependencies: ["Checkpoints", "CSentencePiece", "JSONSupport"], swiftSettings: strict),
     .target(name: "Corpora", dependencies: ["CArchive", "JSONSupport"], swiftSettings: strict),
     .target(
@@ -56,6 +57,11 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
+
+    // Benchmarks (benchmarks/*/README.md).
+    .executableTarget(
+      name: "autoencoder-bench", dependencies: ["Autoencoders", "TensorCore"],
+      path: "benchmarks/train/autoencoder-bench", swiftSettings: strict),
 
     // Tests.
     .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport", swiftSettings: strict),
@@ -80,6 +86,9 @@ let package = Package(
         "Extraction", "FeatureSets", "HookPoints", "Models", "Tokenizers", "Corpora", "Checkpoints", "TensorCore", "TestSupport",
       ],
       swiftSettings: strict),
+    .testTarget(
+      name: "AutoencodersTests", dependencies: ["Autoencoders", "TensorCore", "Checkpoints", "TestSupport"],
+      resources: [.copy("Resources")], swiftSettings: strict),
     .testTarget(name: "BaeCLITests", dependencies: ["bae", "TestSupport"], swiftSettings: strict),
   ]
 )

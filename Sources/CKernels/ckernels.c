@@ -4,8 +4,12 @@
 
 #if defined(__x86_64__) && defined(__clang__)
 #define BAE_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+// Popcount kernels add clones for AVX-512 VPOPCNTQ (Ice Lake server and later) and POPCNT (v2).
+#define BAE_POPCOUNT_CLONES \
+  __attribute__((target_clones("arch=icelake-server", "arch=x86-64-v4", "arch=x86-64-v3", "arch=x86-64-v2", "default")))
 #else
 #define BAE_CLONES
+#define BAE_POPCOUNT_CLONES
 #endif
 
 // exp(x) = 2^n * exp(r), n = round(x / ln2), r = x - n ln2 (two-part ln2), Cephes polynomial.
@@ -50,5 +54,42 @@ void bae_swiglu(float *gate, const float *up, long n) {
   for (long i = 0; i < n; i++) {
     float x = gate[i];
     gate[i] = x / (1.0f + exp_poly(-x)) * up[i];
+  }
+}
+
+// Register tile of bae_and_popcount: BAE_PC_ROWS rows of `a` against BAE_PC_COLUMNS bitsets of
+// `b`, so each loaded word of `b` serves several rows and the accumulators stay in registers.
+#define BAE_PC_ROWS 4
+#define BAE_PC_COLUMNS 32
+
+BAE_POPCOUNT_CLONES
+void bae_and_popcount(int32_t *out, long ldo, const uint64_t *a, long lda, long rows,
+                      const uint64_t *b, long ldb, long columns, long words) {
+  for (long i0 = 0; i0 < rows; i0 += BAE_PC_ROWS) {
+    long ni = rows - i0 < BAE_PC_ROWS ? rows - i0 : BAE_PC_ROWS;
+    for (long j0 = 0; j0 < columns; j0 += BAE_PC_COLUMNS) {
+      long nj = columns - j0 < BAE_PC_COLUMNS ? columns - j0 : BAE_PC_COLUMNS;
+      uint64_t acc[BAE_PC_ROWS][BAE_PC_COLUMNS];
+      memset(acc, 0, sizeof acc);
+      if (ni == BAE_PC_ROWS && nj == BAE_PC_COLUMNS) {
+        for (long w = 0; w < words; w++) {
+          const uint64_t *y = b + w * ldb + j0;
+          for (int ii = 0; ii < BAE_PC_ROWS; ii++) {
+            const uint64_t x = a[(i0 + ii) * lda + w];
+            for (int jj = 0; jj < BAE_PC_COLUMNS; jj++) acc[ii][jj] += (uint64_t)__builtin_popcountll(x & y[jj]);
+          }
+        }
+      } else {
+        for (long w = 0; w < words; w++) {
+          const uint64_t *y = b + w * ldb + j0;
+          for (long ii = 0; ii < ni; ii++) {
+            const uint64_t x = a[(i0 + ii) * lda + w];
+            for (long jj = 0; jj < nj; jj++) acc[ii][jj] += (uint64_t)__builtin_popcountll(x & y[jj]);
+          }
+        }
+      }
+      for (long ii = 0; ii < ni; ii++)
+        for (long jj = 0; jj < nj; jj++) out[(i0 + ii) * ldo + j0 + jj] = (int32_t)acc[ii][jj];
+    }
   }
 }

@@ -1,7 +1,8 @@
-// Elementwise float kernels in C, so the compiler vectorises them (with runtime selection
+// Elementwise float kernels and bitset popcount products in C, so the compiler vectorises them (with runtime selection
 // of AVX-512 / AVX2+FMA / baseline code). Naive twins live in Tests/TensorCoreTests.
 #ifndef BAE_CKERNELS_H
 #define BAE_CKERNELS_H
+#include <stdint.h>
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -12,6 +13,13 @@ float bae_exp_shifted(float *out, const float *in, float shift, long n);
 
 /// gate[i] = silu(gate[i]) * up[i] for i < n, silu(x) = x / (1 + exp(-x)).
 void bae_swiglu(float *gate, const float *up, long n);
+
+/// Popcount inner products of two sets of bitsets:
+/// out[i*ldo + j] = sum over w < words of popcount(a[i*lda + w] & b[w*ldb + j]),
+/// for i < rows and j < columns. `a` is row-major (the words of bitset i are contiguous),
+/// `b` word-major (word w of every bitset in one row), so a tile of `b` serves several rows.
+void bae_and_popcount(int32_t *out, long ldo, const uint64_t *a, long lda, long rows,
+                      const uint64_t *b, long ldb, long columns, long words);
 
 #ifdef __cplusplus
 }

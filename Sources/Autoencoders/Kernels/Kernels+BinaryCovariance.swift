@@ -1,0 +1,230 @@
+import TensorCore
+
+// Legend: B = batch rows, m = code width (d'), W = ⌈B/64⌉ words per packed column,
+// V = ⌈m/64⌉ words per packed row. Codes are row-major [B, m] of exact 0/1 values.
+//
+// The covariance penalty of Kernels+Covariance.swift computed exactly for binary codes:
+//   n_j  = Σ_i h_ij                 (column counts)
+//   N_jk = Σ_i h_ij·h_ik            (co-occurrence counts, popcount of ANDed column bitsets)
+//   C_jk = (N_jk − n_j·n_k/B)/(B − 1) = (B·N_jk − n_j·n_k) / (B·(B − 1))
+// so every sign(C_jk) comes from the integer B·N_jk − n_j·n_k (no rounding, sign(0) = 0) and
+//   D = Σ_{j≠k} |B·N_jk − n_j·n_k| / (B·(B − 1))  (an exact integer sum, one division).
+// Gradient: X_c·S = H·S − 1·(p·S) with p = n/B, and for 0/1 codes
+//   (H·S)_ij = Σ_{k: h_ik = 1} S_kj = popcount(row_i & P_j) − popcount(row_i & N_j)
+// where P_j / N_j are the bitsets of {k : S_jk = +1} / {k : S_jk = −1} (S is symmetric), so
+//   ∂D/∂h_ij = 2·(B·t_ij − q_j) / (B·(B − 1)),  t_ij = (H·S)_ij,  q_j = Σ_k n_k·S_kj,
+// again exact integers up to the last multiplication.
+//
+// Bit order (every bitset here): bit b of word w (b = 0 is the least significant bit) holds
+// element 64·w + b; padding bits past the end are 0. Packed codes are row-major, one bitset's
+// words contiguous:
+//   column bitsets [m, W]: word w of column j = rows 64w … 64w+63 of column j, at bits[j·W + w].
+//   row bitsets    [B, V]: word v of row i = columns 64v … 64v+63 of row i, at bits[i·V + v].
+// TensorCore's `andPopcount` reads its second operand word-major ([words, count]); the kernels
+// below build those copies (the column bitsets transposed, the sign bitsets) themselves.
+
+/// Number of 64-bit words that hold `bitCount` bits (`⌈bitCount/64⌉`).
+@inlinable
+public func bitWordCount(_ bitCount: Int) -> Int { (bitCount + 63) / 64 }
+
+/// Packs the columns of a 0/1 code batch into bitsets, one per column.
+///
+/// - Parameters:
+///   - bits: output `[m, W]`, `W = bitWordCount(B)`: bit `i % 64` of `bits[j·W + i/64]` is
+///     `h_ij ≠ 0`.
+///   - codes: `h`, `[B, m]`, values 0 or 1.
+///   - rows: `B`.
+///   - columns: `m`.
+/// - Complexity: O(B·m).
+public func packCodeColumns(
+  _ bits: UnsafeMutablePointer<UInt64>, codes: UnsafePointer<Float>, rows: Int, columns: Int
+) {
+  let (B, m, W) = (rows, columns, bitWordCount(rows))
+  bits.update(repeating: 0, count: m * W)
+  for i in 0..<B {
+    let word = i >> 6
+    let shift = UInt64(i & 63)
+    let row = codes + i * m
+    for j in 0..<m { bits[j * W + word] |= UInt64(row[j] != 0 ? 1 : 0) << shift }
+  }
+}
+
+/// Packs the rows of a 0/1 code batch into bitsets, one per row.
+///
+/// - Parameters:
+///   - bits: output `[B, V]`, `V = bitWordCount(m)`: bit `j % 64` of `bits[i·V + j/64]` is
+///     `h_ij ≠ 0`.
+///   - codes: `h`, `[B, m]`, values 0 or 1.
+///   - rows: `B`.
+///   - columns: `m`.
+/// - Complexity: O(B·m).
+public func packCodeRows(
+  _ bits: UnsafeMutablePointer<UInt64>, codes: UnsafePointer<Float>, rows: Int, columns: Int
+) {
+  let (B, m, V) = (rows, columns, bitWordCount(columns))
+  for i in 0..<B {
+    let row = codes + i * m
+    for v in 0..<V {
+      var word: UInt64 = 0
+      for b in 0..<min(64, m - 64 * v) { word |= UInt64(row[64 * v + b] != 0 ? 1 : 0) << UInt64(b) }
+      bits[i * V + v] = word
+    }
+  }
+}
+
+/// Co-occurrence counts of binary code columns, `N_jk = popcount(col_j & col_k)`, the number of
+/// rows where codes `j` and `k` are both 1. The diagonal holds the column counts `n_j`.
+///
+/// - Parameters:
+///   - counts: output `N`, `[m, m]`, symmetric.
+///   - columnBits: `[m, W]` from ``packCodeColumns(_:codes:rows:columns:)``.
+///   - rows: `B`.
+///   - columns: `m`.
+///   - workers: concurrent chunks (1 runs on the calling thread).
+/// - Complexity: O(m²·W/2) word operations (the upper triangle, mirrored).
+public func codeCooccurrence(
+  _ counts: UnsafeMutablePointer<Int32>, columnBits: UnsafePointer<UInt64>, rows: Int, columns: Int,
+  workers: Int = 1
+) {
+  let (m, W) = (columns, bitWordCount(rows))
+  withUnsafeTemporaryAllocation(of: UInt64.self, capacity: W * m) { buffer in
+    // The word-major copy [W, m] that andPopcount streams through.
+    let wordMajor = buffer.baseAddress!
+    for j in 0..<m { for w in 0..<W { wordMajor[w * m + j] = columnBits[j * W + w] } }
+    let block = 64
+    for j0 in stride(from: 0, to: m, by: block) {
+      // Columns j0 ..< j0+block against columns j0 ..< m: the upper triangle plus one diagonal block.
+      andPopcount(
+        counts + j0 * m + j0, ldo: m, columnBits + j0 * W, lda: W, rows: min(block, m - j0),
+        wordMajor + j0, ldb: m, columns: m - j0, words: W, workers: workers)
+    }
+  }
+  // Mirror the upper triangle into the lower one, in tiles so both sides stay in cache.
+  let tile = 32
+  for j0 in stride(from: 0, to: m, by: tile) {
+    for k0 in stride(from: 0, through: j0, by: tile) {
+      for j in j0..<min(j0 + tile, m) {
+        for k in k0..<min(k0 + tile, j) { counts[j * m + k] = counts[k * m + j] }
+      }
+    }
+  }
+}
+
+/// The covariance penalty `D = Σ_{j≠k} |C_jk|` of 0/1 codes from their co-occurrence counts,
+/// exact up to one final division (see the file header for the formulas).
+///
+/// - Parameters:
+///   - covariance: optional output `C`, `[m, m]` (the matrix `torch.cov(h.T)` gives).
+///   - cooccurrence: `N`, `[m, m]`, from ``codeCooccurrence(_:columnBits:rows:columns:workers:)``.
+///   - rows: `B` (≥ 2).
+///   - columns: `m`.
+/// - Returns: `D`.
+/// - Complexity: O(m²).
+public func binaryCovariancePenalty(
+  _ covariance: UnsafeMutablePointer<Float>?, cooccurrence: UnsafePointer<Int32>, rows: Int,
+  columns: Int
+) -> Double {
+  precondition(rows >= 2, "the unbiased covariance needs at least 2 rows, got \(rows)")
+  let (B, m) = (Int64(rows), columns)
+  let denominator = Double(B * (B - 1))
+  return withUnsafeTemporaryAllocation(of: Int64.self, capacity: m) { n in
+    for j in 0..<m { n[j] = Int64(cooccurrence[j * m + j]) }
+    var upper: Int64 = 0
+    for j in 0..<m {
+      let row = cooccurrence + j * m
+      var sum: Int64 = 0
+      for k in (j + 1)..<max(j + 1, m) {
+        // Wrapping arithmetic lets the loop vectorise; |values| < B²·m, far from overflow.
+        let numerator = B &* Int64(row[k]) &- n[j] &* n[k]
+        sum &+= numerator < 0 ? 0 &- numerator : numerator
+      }
+      upper &+= sum
+    }
+    if let covariance {
+      for j in 0..<m {
+        for k in 0..<m {
+          let numerator = B * Int64(cooccurrence[j * m + k]) - n[j] * n[k]
+          covariance[j * m + k] = Float(Double(numerator) / denominator)
+        }
+      }
+    }
+    return Double(2 * upper) / denominator
+  }
+}
+
+/// Gradient of the covariance penalty of 0/1 codes, `weight·∂D/∂h = weight·(2/(B − 1))·X_c·S`,
+/// from bit-packed rows and the exact signs of the co-occurrence numerators (see the file
+/// header): equal to ``covariancePenaltyBackward(_:signs:covariance:centered:rows:columns:zeroTolerance:weight:accumulate:)``
+/// with exact signs, with integer popcounts in place of a float GEMM.
+///
+/// - Parameters:
+///   - gradient: output `[B, m]` (added to when `accumulate`).
+///   - signBits: workspace `[V, 2m]`: word-major bitsets of `{k : S_jk = +1}` (bitset `j`) and
+///     `{k : S_jk = −1}` (bitset `m + j`).
+///   - counts: workspace `[B, 2m]`: their popcount products with the rows.
+///   - cooccurrence: `N`, `[m, m]`, from ``codeCooccurrence(_:columnBits:rows:columns:workers:)``.
+///   - rowBits: `[B, V]` from ``packCodeRows(_:codes:rows:columns:)`` (the same codes).
+///   - rows: `B` (≥ 2).
+///   - columns: `m`.
+///   - weight: the loss weight `w_c`.
+///   - accumulate: add into `gradient` instead of overwriting it.
+///   - workers: concurrent chunks (1 runs on the calling thread).
+/// - Complexity: O(B·m·V) word operations, plus O(m²) to build the signs.
+public func binaryCovariancePenaltyBackward(
+  _ gradient: UnsafeMutablePointer<Float>, signBits: UnsafeMutablePointer<UInt64>,
+  counts: UnsafeMutablePointer<Int32>, cooccurrence: UnsafePointer<Int32>,
+  rowBits: UnsafePointer<UInt64>, rows: Int, columns: Int, weight: Float = 1,
+  accumulate: Bool = false, workers: Int = 1
+) {
+  precondition(rows >= 2, "the unbiased covariance needs at least 2 rows, got \(rows)")
+  let (B, m, V) = (rows, columns, bitWordCount(columns))
+  let scale = Float(2 * Double(weight) / (Double(B) * Double(B - 1)))
+  withUnsafeTemporaryAllocation(of: Int64.self, capacity: 2 * m) { scratch in
+    let n = scratch.baseAddress!
+    let q = n + m
+    for j in 0..<m { n[j] = Int64(cooccurrence[j * m + j]) }
+    // S_jk = sign(B·N_jk − n_j·n_k) for k ≠ j, as bitsets; q_j = Σ_k n_k·S_jk.
+    parallelChunks(m, workers: workers) { _, range in
+      for j in range {
+        let row = cooccurrence + j * m
+        var qj: Int64 = 0
+        for v in 0..<V {
+          var positive: UInt64 = 0
+          var negative: UInt64 = 0
+          // Branch-free: the signs of random codes are unpredictable.
+          for k in (64 * v)..<min(m, 64 * v + 64) {
+            let numerator = Int64(B) &* Int64(row[k]) &- n[j] &* n[k]
+            let isPositive = UInt64(bitPattern: (0 &- numerator) >> 63) & 1  // 1 if numerator > 0
+            let isNegative = UInt64(bitPattern: numerator >> 63) & 1  // 1 if numerator < 0
+            positive |= isPositive << UInt64(k & 63)
+            negative |= isNegative << UInt64(k & 63)
+            qj &+= n[k] &* (Int64(bitPattern: isPositive) &- Int64(bitPattern: isNegative))
+          }
+          if j >> 6 == v {
+            // The diagonal (numerator n_j·(B − n_j) ≥ 0) is not part of S.
+            if positive >> UInt64(j & 63) & 1 != 0 { qj -= n[j] }
+            positive &= ~(UInt64(1) << UInt64(j & 63))
+          }
+          signBits[v * 2 * m + j] = positive
+          signBits[v * 2 * m + m + j] = negative
+        }
+        q[j] = qj
+      }
+    }
+    // counts [B, 2m]: (popcount(row_i & P_j), popcount(row_i & N_j)).
+    andPopcount(
+      counts, ldo: 2 * m, rowBits, lda: V, rows: B, signBits, ldb: 2 * m, columns: 2 * m, words: V,
+      workers: workers)
+    parallelChunks(B, workers: workers) { _, range in
+      for i in range {
+        let count = counts + i * 2 * m
+        let out = gradient + i * m
+        for j in 0..<m {
+          let t = Int64(count[j]) - Int64(count[m + j])
+          let value = scale * Float(Int64(B) * t - q[j])
+          if accumulate { out[j] += value } else { out[j] = value }
+        }
+      }
+    }
+  }
+}
