@@ -53,6 +53,7 @@ let package = Package(
     // Tests.
     .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport", swiftSettings: strict),
     .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], swiftSettings: strict),
+    .testTarget(name: "JSONSupportTests", dependencies: ["JSONSupport"], swiftSettings: strict),
     .testTarget(
       name: "CheckpointsTests", dependencies: ["Checkpoints", "TestSupport"], swiftSettings: strict),
     .testTarget(
