@@ -28,7 +28,7 @@ let package = Package(
 
     // Libraries.
     .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"], swiftSettings: strict),
-    .target(name: "Checkpoints", dependencies: ["TensorCore"], swiftSettings: strict),
+    .target(name: "Checkpoints", dependencies: ["TensorCore", "JSONSupport"], swiftSettings: strict),
     .target(name: "Models", dependencies: ["TensorCore", "Checkpoints"], swiftSettings: strict),
     .target(name: "JSONSupport", swiftSettings: strict),
     .target(name: "Tokenizers", dependencies: ["Checkpoints", "CSentencePiece", "JSONSupport"], swiftSettings: strict),
