@@ -20,11 +20,7 @@ struct ForwardCommand: ParsableCommand {
 
   @OptionGroup var modelArguments: ModelArguments
 
-  @Option(name: .long, help: "Text to run (tokenized with the model's own tokenizer).")
-  var text: String?
-
-  @Option(name: .long, help: "Read the text to run from a file.")
-  var promptFile: String?
+  @OptionGroup var input: TextInputArguments
 
   @Option(name: .long, help: "Comma-separated token ids to run (instead of text).")
   var tokens: String?
@@ -36,21 +32,20 @@ struct ForwardCommand: ParsableCommand {
   var out: String
 
   func validate() throws {
-    let given = [text != nil, promptFile != nil, tokens != nil].filter { $0 }.count
-    if given != 1 { throw ValidationError("give exactly one of --text, --prompt-file or --tokens") }
+    if input.isGiven == (tokens != nil) { throw ValidationError("give exactly one of --text, --file or --tokens") }
   }
 
   func run() throws {
     if let threads = modelArguments.threads { setBLASThreadCount(threads) }
-    let modelURL = try modelArguments.resolvedModelURL()
-    let model = try reportingErrors { try LlamaModel.load(from: modelURL) }
+    let location = try modelArguments.resolvedLocation()
+    let model = try reportingErrors { try LlamaModel.load(from: location) }
     let ids: [Int32]
     if let tokens {
       ids = try parseTokenList(tokens)
     } else {
-      let input = try readText(text: text, file: promptFile)
-      let tokenizer = try reportingErrors { try TokenizerLoader.load(modelPath: modelURL) }
-      ids = try reportingErrors { try tokenizer.encodeIDs(input) }
+      let text = try input.readText()
+      let tokenizer = try reportingErrors { try TokenizerLoader.load(model: location) }
+      ids = try reportingErrors { try tokenizer.encodeIDs(text) }
       guard !ids.isEmpty else { throw CommandError("the text gives no tokens") }
     }
     let points = try reportingErrors { try HookPoint.parseList(hooks, layerCount: model.configuration.layerCount) }
@@ -61,7 +56,7 @@ struct ForwardCommand: ParsableCommand {
     let outURL = URL(fileURLWithPath: out)
     let file = outURL.appendingPathComponent("activations.safetensors")
     var writer = SafetensorsWriter(metadata: [
-      "model": modelURL.path, "hooks": points.map(\.name).joined(separator: ","),
+      "model": location.requestedURL.path, "hooks": points.map(\.name).joined(separator: ","),
       "layer_count": String(model.configuration.layerCount), "tokens": String(ids.count), "generator": "bae forward",
     ])
     writer.add("token_ids", int32s: ids, shape: [ids.count])
