@@ -55,7 +55,8 @@ let package = Package(
     .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "JSONSupportTests", dependencies: ["JSONSupport"], swiftSettings: strict),
     .testTarget(
-      name: "CheckpointsTests", dependencies: ["Checkpoints", "TestSupport"], swiftSettings: strict),
+      name: "CheckpointsTests", dependencies: ["Checkpoints", "TestSupport"],
+      resources: [.copy("Resources")], swiftSettings: strict),
     .testTarget(
       name: "ModelsTests", dependencies: ["Models", "Checkpoints", "TestSupport"],
       resources: [.copy("Resources")], swiftSettings: strict),
