@@ -70,5 +70,9 @@ let package = Package(
       name: "ExtractionTests", dependencies: ["Extraction", "Models", "Tokenizers", "Corpora", "Checkpoints", "TensorCore", "TestSupport"],
       swiftSettings: strict),
     .testTarget(name: "BaeCLITests", dependencies: ["bae", "TestSupport"], swiftSettings: strict),
+
+    // Benchmarks (run by hand; see benchmarks/<topic>/README.md).
+    .executableTarget(
+      name: "TokenizeBenchmark", dependencies: ["Tokenizers"], path: "benchmarks/tokenize/Sources", swiftSettings: strict),
   ]
 )
