@@ -11,10 +11,10 @@ struct ForwardCommand: ParsableCommand {
     commandName: "forward",
     abstract: "Run the model on one prompt and save the activations at the named hooks.",
     discussion: """
-      Writes OUT/activations.safetensors with one f32 tensor [tokens, width] per hook, named as
-      the hook (e.g. blocks.3.hook_resid_post), plus token_ids [tokens] int32, and metadata
-      (model, hooks, layer_count). Hook lists accept full names and shorthands:
-      resid_pre, attn_out, resid_mid, mlp_in, mlp_out, resid_post followed by :all or :L,L,a-b;
+      Writes OUT/activations.safetensors with one f32 tensor [tokens, width] per hook, named as \
+      the hook (e.g. blocks.3.hook_resid_post), plus token_ids [tokens] int32, and metadata \
+      (model, hooks, layer_count). Hook lists accept full names and shorthands: \
+      resid_pre, attn_out, resid_mid, mlp_in, mlp_out, resid_post followed by :all or :L,L,a-b; \
       ln_final.hook_normalized; logits.
       """)
 
