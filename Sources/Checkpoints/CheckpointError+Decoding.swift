@@ -26,7 +26,8 @@ extension CheckpointError {
       let detail = context.codingPath.isEmpty ? "not a JSON object" : "not \(kind(type))"
       self = .invalidConfig(file: file, field: field(context.codingPath), detail: detail)
     case .dataCorrupted(let context):
-      let detail = context.codingPath.isEmpty ? "not a JSON object (\(context.debugDescription))" : context.debugDescription
+      let detail =
+        context.codingPath.isEmpty ? "not a JSON object (\(context.debugDescription))" : context.debugDescription
       self = .invalidConfig(file: file, field: field(context.codingPath), detail: detail)
     @unknown default:
       self = .invalidConfig(file: file, field: "(root)", detail: String(describing: error))

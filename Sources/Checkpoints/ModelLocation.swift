@@ -92,7 +92,9 @@ public struct ModelLocation: Sendable, Equatable {
     if let named = environment[environmentVariable], !named.isEmpty {
       return try ModelLocation(classifying: URL(fileURLWithPath: named))
     }
-    let candidates = searchRoots.map { $0.appendingPathComponent("models").appendingPathComponent(defaultModelDirectoryName) }
+    let candidates = searchRoots.map {
+      $0.appendingPathComponent("models").appendingPathComponent(defaultModelDirectoryName)
+    }
     for candidate in candidates where FileManager.default.fileExists(atPath: candidate.path) {
       return try ModelLocation(classifying: candidate)
     }

@@ -45,7 +45,9 @@ extension JSONValue {
 
   /// The number when it is an integer that a `Double` holds exactly (|n| ≤ 2⁵³), else `nil`.
   public var intValue: Int? {
-    guard case .number(let value) = self, value == value.rounded(), abs(value) <= 9_007_199_254_740_992 else { return nil }
+    guard case .number(let value) = self, value == value.rounded(), abs(value) <= 9_007_199_254_740_992 else {
+      return nil
+    }
     return Int(value)
   }
 

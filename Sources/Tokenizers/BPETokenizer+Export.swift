@@ -21,7 +21,9 @@ extension BPETokenizer {
       ]
     }
     func name(_ id: Int32) -> JSONValue { .string(d.tokens[Int(id)] ?? "") }
-    func special(_ id: Int32, typeID: Int) -> JSONValue { ["SpecialToken": ["id": name(id), "type_id": JSONValue(typeID)]] }
+    func special(_ id: Int32, typeID: Int) -> JSONValue {
+      ["SpecialToken": ["id": name(id), "type_id": JSONValue(typeID)]]
+    }
     let postProcessor: JSONValue
     if d.prefixIDs.isEmpty && d.suffixIDs.isEmpty {
       postProcessor = ["type": "ByteLevel", "add_prefix_space": true, "trim_offsets": false, "use_regex": true]
@@ -38,7 +40,8 @@ extension BPETokenizer {
       pair.append(["Sequence": ["id": "B", "type_id": 1]])
       pair += d.suffixIDs.map { special($0, typeID: 1) }
       postProcessor = [
-        "type": "TemplateProcessing", "single": .array(single), "pair": .array(pair), "special_tokens": .object(specials),
+        "type": "TemplateProcessing", "single": .array(single), "pair": .array(pair),
+        "special_tokens": .object(specials),
       ]
     }
     let root: JSONValue = [
@@ -61,7 +64,9 @@ extension BPETokenizer {
   /// - Throws: nothing today (see ``tokenizerJSON()``).
   public func tokenizerConfigJSON() throws -> Data {
     let d = definition
-    var config: [String: JSONValue] = ["add_bos_token": .bool(!d.prefixIDs.isEmpty && d.prefixIDs.first == d.bosTokenID)]
+    var config: [String: JSONValue] = [
+      "add_bos_token": .bool(!d.prefixIDs.isEmpty && d.prefixIDs.first == d.bosTokenID)
+    ]
     if let bos = d.bosTokenID, let t = d.tokens[Int(bos)] { config["bos_token"] = .string(t) }
     if let eos = d.eosTokenID, let t = d.tokens[Int(eos)] { config["eos_token"] = .string(t) }
     return JSONValue.object(config).serialized(pretty: true)

@@ -5,7 +5,8 @@ extension TokenizerError {
   init(_ error: JSONError) {
     switch error.problem {
     case .missing: self = .missingField(file: error.document, path: error.path)
-    case .invalidJSON, .typeMismatch: self = .malformedJSON(file: error.document, path: error.path, reason: error.reason)
+    case .invalidJSON, .typeMismatch:
+      self = .malformedJSON(file: error.document, path: error.path, reason: error.reason)
     }
   }
 

@@ -47,7 +47,9 @@ import Testing
     let b = try SafetensorsFile(scratch.url("b/activations.safetensors"))
     #expect(try a.int32s("token_ids") == b.int32s("token_ids"))
     #expect(try a.floats("logits") == b.floats("logits"))
-    let conflicting = try runBae(["forward", "--model", withTokenizer, "--text", "x", "--tokens", "1", "--out", scratch.path("c")])
+    let conflicting = try runBae([
+      "forward", "--model", withTokenizer, "--text", "x", "--tokens", "1", "--out", scratch.path("c"),
+    ])
     #expect(conflicting.status != 0 && conflicting.stderr.contains("exactly one of --text, --file or --tokens"))
   }
 
@@ -59,7 +61,9 @@ import Testing
       #expect(FileManager.default.fileExists(atPath: scratch.path("\(out)/config.json")))
       #expect(FileManager.default.fileExists(atPath: scratch.path("\(out)/model.safetensors")))
     }
-    #expect(try Data(contentsOf: scratch.url("option/config.json")) == Data(contentsOf: scratch.url("positional/config.json")))
+    #expect(
+      try Data(contentsOf: scratch.url("option/config.json")) == Data(contentsOf: scratch.url("positional/config.json"))
+    )
   }
 
   @Test func badEnvironmentModelIsReported() throws {

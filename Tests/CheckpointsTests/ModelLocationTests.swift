@@ -46,7 +46,9 @@ import Testing
     let text = try ScratchDirectory().write("notes.txt", "hi")
     #expect(throws: CheckpointError.self) { try ModelLocation(classifying: URL(fileURLWithPath: text)) }
     let empty = try directory([])
-    #expect(throws: CheckpointError.notAModel(path: empty, detail: "directory has neither config.json nor a .gguf file")) {
+    #expect(
+      throws: CheckpointError.notAModel(path: empty, detail: "directory has neither config.json nor a .gguf file")
+    ) {
       try ModelLocation(classifying: empty)
     }
     let two = try directory(["b.gguf", "a.gguf"])
@@ -66,10 +68,17 @@ import Testing
     let otherRoot = try ScratchDirectory("other").url
     let environment = [ModelLocation.environmentVariable: fromEnvironment.path]
 
-    #expect(try ModelLocation.resolve(named.path, environment: environment, searchRoots: [root.url]).requestedURL.path == named.path)
-    #expect(try ModelLocation.resolve(nil, environment: environment, searchRoots: [root.url]).requestedURL.path == fromEnvironment.path)
-    #expect(try ModelLocation.resolve("", environment: environment, searchRoots: [root.url]).requestedURL.path == fromEnvironment.path)
-    let found = try ModelLocation.resolve(nil, environment: [ModelLocation.environmentVariable: ""], searchRoots: [otherRoot, root.url])
+    #expect(
+      try ModelLocation.resolve(named.path, environment: environment, searchRoots: [root.url]).requestedURL.path
+        == named.path)
+    #expect(
+      try ModelLocation.resolve(nil, environment: environment, searchRoots: [root.url]).requestedURL.path
+        == fromEnvironment.path)
+    #expect(
+      try ModelLocation.resolve("", environment: environment, searchRoots: [root.url]).requestedURL.path
+        == fromEnvironment.path)
+    let found = try ModelLocation.resolve(
+      nil, environment: [ModelLocation.environmentVariable: ""], searchRoots: [otherRoot, root.url])
     #expect(found.url.lastPathComponent == "d.gguf")
     #expect(found.requestedURL.path == root.path("models/\(ModelLocation.defaultModelDirectoryName)"))
   }

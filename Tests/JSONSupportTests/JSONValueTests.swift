@@ -4,7 +4,8 @@ import Testing
 
 /// `JSONValue` parses, reports paths, and writes deterministic text.
 @Suite struct JSONValueTests {
-  let document = Data(#"{"model": {"vocab": {"a": 0, "b": 1.0}, "merges": ["a b", 3], "dropout": null}, "ok": true}"#.utf8)
+  let document = Data(
+    #"{"model": {"vocab": {"a": 0, "b": 1.0}, "merges": ["a b", 3], "dropout": null}, "ok": true}"#.utf8)
 
   @Test func optionalAccessors() throws {
     let root = try JSONValue.parse(document)
@@ -30,11 +31,17 @@ import Testing
     #expect(try vocab.map { try $0.element.int() } == [0, 1])
     let merges = try model.required("merges").array()
     #expect(merges[1].path == "model.merges[1]")
-    #expect(throws: JSONError(document: "t.json", path: "model.merges[1]", problem: .typeMismatch(expected: "a string", found: "a number"))) {
+    #expect(
+      throws: JSONError(
+        document: "t.json", path: "model.merges[1]", problem: .typeMismatch(expected: "a string", found: "a number"))
+    ) {
       try merges[1].string()
     }
     #expect(throws: JSONError(document: "t.json", path: "model.type", problem: .missing)) { try model.required("type") }
-    #expect(throws: JSONError(document: "t.json", path: "ok", problem: .typeMismatch(expected: "an object", found: "a boolean"))) {
+    #expect(
+      throws: JSONError(
+        document: "t.json", path: "ok", problem: .typeMismatch(expected: "an object", found: "a boolean"))
+    ) {
       try root.required("ok").optional("x")
     }
     #expect(try model.bool("byte_fallback", default: false) == false)

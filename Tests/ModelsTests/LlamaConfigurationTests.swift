@@ -41,7 +41,8 @@ import Testing
   }
 
   @Test func oldAndNewSpellingsAgree() throws {
-    let scaling = #""factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0, "original_max_position_embeddings": 64"#
+    let scaling =
+      #""factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0, "original_max_position_embeddings": 64"#
     let old = try load(
       Self.config([
         "rope_theta": "500000.0", "torch_dtype": #""bfloat16""#, "rope_scaling": #"{"type": "llama3", \#(scaling)}"#,
@@ -52,12 +53,15 @@ import Testing
       ]))
     #expect(old == new)
     #expect(new.ropeTheta == 500000)
-    #expect(new.ropeScaling == .llama3(factor: 8, lowFrequencyFactor: 1, highFrequencyFactor: 4, originalContextLength: 64))
+    #expect(
+      new.ropeScaling == .llama3(factor: 8, lowFrequencyFactor: 1, highFrequencyFactor: 4, originalContextLength: 64))
     #expect(new.declaredDType == "bfloat16")
   }
 
   @Test func absentFieldsTakeTransformersDefaults() throws {
-    let c = try load(#"{"hidden_size": 64.0, "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 4, "vocab_size": 32, "rope_scaling": null}"#)
+    let c = try load(
+      #"{"hidden_size": 64.0, "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 4, "vocab_size": 32, "rope_scaling": null}"#
+    )
     #expect(c.kvHeadCount == 4 && c.headDim == 16)
     #expect(c.ropeTheta == 10000 && c.ropeScaling == .none && c.rmsNormEpsilon == 1e-6)
     #expect(c.maxPositionEmbeddings == 2048 && !c.tieWordEmbeddings && c.declaredDType == nil)
@@ -72,7 +76,10 @@ import Testing
     (config(["head_dim": "15"]), "head_dim", "must be even for RoPE, got 15"),
     (config(["num_hidden_layers": "0"]), "num_hidden_layers", "must be > 0, got 0"),
     (config(["rope_parameters": #"{"rope_type": "linear"}"#]), "rope_parameters.factor", "missing"),
-    (config(["rope_scaling": #"{"type": "dynamic", "factor": 2}"#]), "rope_scaling.rope_type", "unknown RoPE scaling type 'dynamic'"),
+    (
+      config(["rope_scaling": #"{"type": "dynamic", "factor": 2}"#]), "rope_scaling.rope_type",
+      "unknown RoPE scaling type 'dynamic'"
+    ),
     (config(["hidden_act": #""gelu""#]), "hidden_act", "'gelu' is not supported; Llama uses 'silu'"),
     (config(["model_type": #""mistral""#]), "model_type", "'mistral' is not supported"),
     (config(["mlp_bias": "true"]), "mlp_bias", "biases in attention/MLP projections are not supported yet"),
@@ -85,7 +92,10 @@ import Testing
     #expect(found.detail.hasPrefix(detail), "\(found.detail)")
   }
 
-  @Test(arguments: [RoPEScaling.none, .linear(factor: 2), .llama3(factor: 8, lowFrequencyFactor: 1, highFrequencyFactor: 4, originalContextLength: 8192)])
+  @Test(arguments: [
+    RoPEScaling.none, .linear(factor: 2),
+    .llama3(factor: 8, lowFrequencyFactor: 1, highFrequencyFactor: 4, originalContextLength: 8192),
+  ])
   func encodingRoundTrips(scaling: RoPEScaling) throws {
     let c = LlamaConfiguration(
       hiddenSize: 64, intermediateSize: 128, layerCount: 2, headCount: 4, kvHeadCount: 1, vocabularySize: 96,
@@ -93,7 +103,9 @@ import Testing
     let data = try JSONEncoder().encode(c)
     #expect(try JSONDecoder().decode(LlamaConfiguration.self, from: data) == c)
     let text = String(decoding: data, as: UTF8.self)
-    #expect(text.contains(#""rope_theta":500000"#) && text.contains(#""torch_dtype":"float32""#) && text.contains(#""dtype":"float32""#))
+    #expect(
+      text.contains(#""rope_theta":500000"#) && text.contains(#""torch_dtype":"float32""#)
+        && text.contains(#""dtype":"float32""#))
   }
 
   @Test func perFrequencyFactorsCannotBeEncoded() {
@@ -101,7 +113,9 @@ import Testing
       hiddenSize: 64, intermediateSize: 128, layerCount: 2, headCount: 4, kvHeadCount: 1, vocabularySize: 96,
       rmsNormEpsilon: 1e-5, ropeTheta: 500000, ropeScaling: .frequencyFactors([1, 2]), tieWordEmbeddings: true)
     #expect(throws: EncodingError.self) { try JSONEncoder().encode(c) }
-    #expect(throws: CheckpointError.self) { try c.huggingFaceJSON(dtype: "float32", source: URL(fileURLWithPath: "m.gguf")) }
+    #expect(throws: CheckpointError.self) {
+      try c.huggingFaceJSON(dtype: "float32", source: URL(fileURLWithPath: "m.gguf"))
+    }
   }
 
   @Test(arguments: ["tiny-llama3-gqa", "tiny-tied-mqa", "tiny-linear-sharded", "tiny-extract"])

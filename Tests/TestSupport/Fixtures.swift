@@ -29,5 +29,6 @@ public enum Fixtures {
   public static var defaultModelAvailable: Bool { FileManager.default.fileExists(atPath: defaultModelFile.path) }
 
   /// Why a test that needs the default model was skipped.
-  public static let defaultModelMissing = "default model not fetched: run `bash scripts/fetch_model.sh` (make test does)"
+  public static let defaultModelMissing =
+    "default model not fetched: run `bash scripts/fetch_model.sh` (make test does)"
 }

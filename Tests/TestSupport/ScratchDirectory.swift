@@ -9,7 +9,8 @@ import Foundation
 /// Every scratch directory of this test process lives under one folder, removed when the
 /// process exits.
 private let scratchRoot: URL = {
-  let root = FileManager.default.temporaryDirectory.appendingPathComponent("bae-tests-\(getpid())-\(UUID().uuidString.prefix(8))")
+  let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "bae-tests-\(getpid())-\(UUID().uuidString.prefix(8))")
   try? FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
   atexit { try? FileManager.default.removeItem(at: scratchRoot) }
   return root

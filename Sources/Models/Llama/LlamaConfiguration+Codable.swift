@@ -53,7 +53,8 @@ extension LlamaConfiguration: Codable {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     if let modelType = try c.decodeIfPresent(String.self, forKey: .modelType), modelType != "llama" {
       throw DecodingError.dataCorruptedError(
-        forKey: .modelType, in: c, debugDescription: "'\(modelType)' is not supported; bae runs the 'llama' architecture")
+        forKey: .modelType, in: c,
+        debugDescription: "'\(modelType)' is not supported; bae runs the 'llama' architecture")
     }
     if let activation = try c.decodeIfPresent(String.self, forKey: .hiddenAct), activation != "silu" {
       throw DecodingError.dataCorruptedError(

@@ -31,10 +31,12 @@ do {
   var count = 0
   let cold = try clock.measure { count = try bpe.encode(text).ids.count }
   let warm = try clock.measure { _ = try bpe.encode(text) }
-  let sentencePiece = try SentencePieceTokenizer(modelFile: fixtures.appendingPathComponent("sentencepiece/tokenizer.model"))
+  let sentencePiece = try SentencePieceTokenizer(
+    modelFile: fixtures.appendingPathComponent("sentencepiece/tokenizer.model"))
   let sentencePieceTime = try clock.measure { _ = try sentencePiece.encode(text) }
   print(
-    "\(text.utf8.count) bytes → \(count) SmolLM2 tokens; BPE cold cache \(cold), warm cache \(warm); SentencePiece \(sentencePieceTime)")
+    "\(text.utf8.count) bytes → \(count) SmolLM2 tokens; BPE cold cache \(cold), warm cache \(warm); SentencePiece \(sentencePieceTime)"
+  )
 } catch {
   fail("\(error)")
 }
