@@ -13,6 +13,7 @@ public struct AtomicFileError: Error, Equatable, CustomStringConvertible {
   /// What failed, from the operating system's point of view.
   public var reason: String
 
+  /// Describes a failed write of `file`.
   public init(file: URL, reason: String) {
     self.file = file
     self.reason = reason

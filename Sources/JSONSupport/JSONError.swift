@@ -22,6 +22,7 @@ public struct JSONError: Error, Equatable, Sendable, CustomStringConvertible {
   /// What is wrong.
   public var problem: Problem
 
+  /// Describes `problem` at `path` of `document`.
   public init(document: String, path: String, problem: Problem) {
     self.document = document
     self.path = path

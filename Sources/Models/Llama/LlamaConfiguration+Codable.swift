@@ -49,6 +49,9 @@ extension LlamaConfiguration: Codable {
     case originalContextLength = "original_max_position_embeddings"
   }
 
+  /// Decodes and validates a `config.json` in either spelling.
+  ///
+  /// - Throws: `DecodingError` whose coding path names the field at fault.
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     if let modelType = try c.decodeIfPresent(String.self, forKey: .modelType), modelType != "llama" {
@@ -124,7 +127,7 @@ extension LlamaConfiguration: Codable {
     }
   }
 
-  /// Writes `config.json` for `LlamaForCausalLM`.
+  /// Writes `config.json` for `LlamaForCausalLM`, in both spellings.
   ///
   /// - Throws: `EncodingError.invalidValue` at `rope_scaling` for per-frequency RoPE factors
   ///   (GGUF `rope_freqs.weight`), which `config.json` cannot express.
