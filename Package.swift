@@ -4,6 +4,9 @@
 import PackageDescription
 
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+/// Numeric targets are optimised in debug builds too: the test suite trains real autoencoders,
+/// which unoptimised Swift loops would make ~20× slower.
+let numeric: [SwiftSetting] = strict + [.unsafeFlags(["-O"])]
 
 let package = Package(
   name: "bae",
@@ -11,7 +14,10 @@ let package = Package(
     .executable(name: "bae", targets: ["bae"]),
     .library(
       name: "BaeKit",
-      targets: ["TensorCore", "JSONSupport", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora", "FeatureSets", "Extraction"]),
+      targets: [
+        "TensorCore", "JSONSupport", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora", "FeatureSets",
+        "Autoencoders", "Extraction",
+      ]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -29,12 +35,11 @@ let package = Package(
     .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
 
     // Libraries.
-    .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"], swiftSettings: strict),
-    .target(name: "Checkpoints", dependencies: ["TensorCore"], swiftSettings: strict),
+    .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"], swiftSettings: numeric),
+    .target(name: "Checkpoints", dependencies: ["TensorCore", "JSONSupport"], swiftSettings: strict),
     .target(name: "HookPoints", swiftSettings: strict),
     .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "HookPoints"], swiftSettings: strict),
     .target(name: "JSONSupport", swiftSettings: strict),
-    .target(name: "Autoencoders", dependencies: ["TensorCore"], swiftSettings: strict),
     .target(name: "Tokenizers", dependencies: ["Checkpoints", "CSentencePiece", "JSONSupport"], swiftSettings: strict),
     .target(name: "Corpora", dependencies: ["CArchive", "JSONSupport"], swiftSettings: strict),
     .target(
@@ -44,6 +49,9 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       swiftSettings: strict),
+    .target(
+      name: "Autoencoders", dependencies: ["TensorCore", "Checkpoints", "JSONSupport", "FeatureSets"],
+      swiftSettings: numeric),
     .target(
       name: "Extraction",
       dependencies: ["TensorCore", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora", "FeatureSets"],
@@ -66,8 +74,10 @@ let package = Package(
     // Tests.
     .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport", swiftSettings: strict),
     .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], swiftSettings: strict),
+    .testTarget(name: "JSONSupportTests", dependencies: ["JSONSupport"], swiftSettings: strict),
     .testTarget(
-      name: "CheckpointsTests", dependencies: ["Checkpoints", "TestSupport"], swiftSettings: strict),
+      name: "CheckpointsTests", dependencies: ["Checkpoints", "TestSupport"],
+      resources: [.copy("Resources")], swiftSettings: strict),
     .testTarget(
       name: "ModelsTests", dependencies: ["Models", "HookPoints", "Checkpoints", "TensorCore", "TestSupport"],
       resources: [.copy("Resources")], swiftSettings: strict),
@@ -90,5 +100,9 @@ let package = Package(
       name: "AutoencodersTests", dependencies: ["Autoencoders", "TensorCore", "Checkpoints", "TestSupport"],
       resources: [.copy("Resources")], swiftSettings: strict),
     .testTarget(name: "BaeCLITests", dependencies: ["bae", "TestSupport"], swiftSettings: strict),
+
+    // Benchmarks (run by hand; see benchmarks/<topic>/README.md).
+    .executableTarget(
+      name: "TokenizeBenchmark", dependencies: ["Tokenizers"], path: "benchmarks/tokenize/Sources", swiftSettings: strict),
   ]
 )

@@ -3,7 +3,7 @@
 
 Run by hand from the repository root:
 
-    /work/venv/bin/python scripts/make_fixtures.py
+    python scripts/make_fixtures.py     # with the Python of a venv that has the packages below
 
 Needs torch, transformers (5.x) and safetensors, e.g. in a venv:
 

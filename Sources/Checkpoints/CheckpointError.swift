@@ -23,6 +23,8 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
   case invalidConfig(file: URL, field: String, detail: String)
   /// Nothing loadable was found at the given path.
   case notAModel(path: URL, detail: String)
+  /// No model was named and the default model is not installed under any of these directories.
+  case defaultModelMissing(searched: [URL])
   /// Writing a tensor file failed.
   case writeFailed(file: URL, reason: String)
 
@@ -50,6 +52,10 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
       return "\(file.path): field '\(field)': \(detail)"
     case .notAModel(let path, let detail):
       return "\(path.path): not a model: \(detail)"
+    case .defaultModelMissing(let searched):
+      let places = searched.isEmpty ? "" : " (looked for \(searched.map(\.path).joined(separator: ", ")))"
+      return
+        "no model path given and the default model \(ModelLocation.defaultModelDirectoryName) is not installed\(places); run `make setup` (or `scripts/fetch_model.sh`), set $\(ModelLocation.environmentVariable), or name a model path"
     case .writeFailed(let file, let reason):
       return "\(file.path): cannot write: \(reason)"
     }

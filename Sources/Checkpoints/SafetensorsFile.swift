@@ -1,4 +1,5 @@
 import Foundation
+import JSONSupport
 import TensorCore
 
 /// One `.safetensors` file, memory-mapped.
@@ -40,13 +41,11 @@ public final class SafetensorsFile: TensorStore {
     }
     dataStart = 8 + headerLength
     let headerData = Data(bytes: base + 8, count: headerLength)
-    let json: Any
-    do {
-      json = try JSONSerialization.jsonObject(with: headerData)
-    } catch {
-      throw .malformedHeader(file: url, detail: "header is not valid JSON (\(error.localizedDescription))")
+    let header: JSONValue
+    do { header = try JSONValue.parse(headerData) } catch {
+      throw .malformedHeader(file: url, detail: "header is not valid JSON (\(error.reason))")
     }
-    guard let object = json as? [String: Any] else {
+    guard let object = header.objectValue else {
       throw .malformedHeader(file: url, detail: "header is not a JSON object")
     }
     var metadata: [String: String] = [:]
@@ -54,22 +53,19 @@ public final class SafetensorsFile: TensorStore {
     let dataLength = mapping.count - dataStart
     for (name, value) in object {
       if name == "__metadata__" {
-        guard let map = value as? [String: Any] else {
+        guard let map = value.objectValue else {
           throw .malformedHeader(file: url, detail: "__metadata__ is not an object")
         }
         for (k, v) in map {
-          guard let s = v as? String else {
+          guard let s = v.stringValue else {
             throw .malformedHeader(file: url, detail: "__metadata__['\(k)'] is not a string")
           }
           metadata[k] = s
         }
         continue
       }
-      guard let fields = value as? [String: Any],
-        let dtypeName = fields["dtype"] as? String,
-        let shape = (fields["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-        let offsets = (fields["data_offsets"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-        offsets.count == 2
+      guard let dtypeName = value["dtype"]?.stringValue, let shape = value["shape"]?.intArrayValue,
+        let offsets = value["data_offsets"]?.intArrayValue, offsets.count == 2
       else {
         throw .malformedHeader(
           file: url, detail: "tensor '\(name)' needs dtype, shape and data_offsets [begin, end]")

@@ -1,4 +1,5 @@
 import Foundation
+import JSONSupport
 import TensorCore
 
 /// The JSON header of a safetensors file, built from a tensor list.
@@ -55,23 +56,7 @@ public struct SafetensorsHeader: Sendable {
 
 /// A JSON string literal for `s` (quotes and escapes).
 func jsonString(_ s: String) -> String {
-  var out = "\""
-  for scalar in s.unicodeScalars {
-    switch scalar {
-    case "\"": out += "\\\""
-    case "\\": out += "\\\\"
-    case "\n": out += "\\n"
-    case "\r": out += "\\r"
-    case "\t": out += "\\t"
-    default:
-      if scalar.value < 0x20 {
-        out += String(format: "\\u%04x", scalar.value)
-      } else {
-        out.unicodeScalars.append(scalar)
-      }
-    }
-  }
-  return out + "\""
+  String(decoding: JSONValue.string(s).serialized(), as: UTF8.self)
 }
 
 /// The header of a NumPy `.npy` file (format 1.0): magic, version, header length, and the

@@ -1,12 +1,8 @@
 import Foundation
-
-#if canImport(Glibc)
-  import Glibc
-#endif
 import TensorCore
 
-/// Writes `.safetensors` files (with `__metadata__`) atomically: to a temporary file in the
-/// same directory, then renamed into place, so a reader never sees a half-written file.
+/// Writes `.safetensors` files (with `__metadata__`) atomically, through ``AtomicFile``, so a
+/// reader never sees a half-written file.
 ///
 /// Tensors are added in order and written in that order; data offsets are 8-byte aligned by
 /// padding the JSON header with spaces, as the reference writer does.
@@ -71,29 +67,20 @@ public struct SafetensorsWriter {
     ).encoded()
   }
 
-  /// Writes the file atomically to `url`.
+  /// Writes the file atomically to `url` (see ``AtomicFile``).
   ///
   /// - Throws: ``CheckpointError/writeFailed(file:reason:)``.
   public func write(to url: URL) throws(CheckpointError) {
     let header = header()
-    let temporary = url.deletingLastPathComponent()
-      .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-    guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-      throw .writeFailed(file: url, reason: "cannot create \(temporary.path) (is the directory writable?)")
-    }
     do {
-      let handle = try FileHandle(forWritingTo: temporary)
-      try handle.write(contentsOf: header)
-      for t in tensors { try handle.write(contentsOf: t.data) }
-      try handle.synchronize()
-      try handle.close()
-      // rename(2) replaces an existing file atomically.
-      guard rename(temporary.path, url.path) == 0 else {
-        throw CheckpointError.writeFailed(file: url, reason: String(cString: strerror(errno)))
+      try AtomicFile.write(to: url) { sink in
+        try sink(header)
+        for t in tensors { try sink(t.data) }
       }
+    } catch let error as AtomicFileError {
+      throw .writeFailed(file: url, reason: error.reason)
     } catch {
-      try? FileManager.default.removeItem(at: temporary)
-      throw .writeFailed(file: url, reason: error.localizedDescription)
+      throw .writeFailed(file: url, reason: String(describing: error))
     }
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JSONSupport
 
 /// A checkpoint split over several `.safetensors` files, described by
 /// `model.safetensors.index.json` (`{"weight_map": {tensor: file}}`), as `save_pretrained`
@@ -19,9 +20,9 @@ public final class ShardedSafetensors: TensorStore {
     do { data = try Data(contentsOf: indexURL) } catch {
       throw .unreadable(file: indexURL, reason: error.localizedDescription)
     }
-    guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-      let weightMap = object["weight_map"] as? [String: String]
-    else {
+    let map = (try? JSONValue.parse(data))?["weight_map"]?.objectValue
+    let weightMap = map?.compactMapValues(\.stringValue) ?? [:]
+    guard let map, weightMap.count == map.count else {
       throw .malformedHeader(file: indexURL, detail: "expected a JSON object with a 'weight_map' of tensor → file")
     }
     let directory = indexURL.deletingLastPathComponent()

@@ -1,4 +1,5 @@
 import Foundation
+import JSONSupport
 
 extension BPETokenizer {
   /// Loads a Hugging Face `tokenizer.json` (byte-level BPE), with its `tokenizer_config.json` when given.
@@ -20,9 +21,12 @@ extension BPETokenizer {
     tokenizerJSONData: Data, tokenizerConfigData: Data? = nil, fileName: String = "tokenizer.json",
     configFileName: String = "tokenizer_config.json"
   ) throws {
-    let root = try JSONNode.parse(tokenizerJSONData, file: fileName)
-    let config = try tokenizerConfigData.map { try JSONNode.parse($0, file: configFileName) }
-    try self.init(definition: try Self.parseDefinition(root, config: config))
+    let definition = try TokenizerError.reportingJSON {
+      let root = try JSONElement.parse(tokenizerJSONData, document: fileName)
+      let config = try tokenizerConfigData.map { data throws(JSONError) in try JSONElement.parse(data, document: configFileName) }
+      return try Self.parseDefinition(root, config: config)
+    }
+    try self.init(definition: definition)
   }
 
   private static func read(_ url: URL) throws -> Data {
@@ -31,8 +35,8 @@ extension BPETokenizer {
     }
   }
 
-  static func parseDefinition(_ root: JSONNode, config: JSONNode?) throws -> BPEDefinition {
-    let file = root.file
+  static func parseDefinition(_ root: JSONElement, config: JSONElement?) throws -> BPEDefinition {
+    let file = root.document
     let model = try root.required("model")
     if let type = try model.optional("type")?.string(), type != "BPE" {
       throw TokenizerError.unsupported(file: file, path: "model.type", value: "\"\(type)\"")
@@ -58,7 +62,7 @@ extension BPETokenizer {
       if id >= tokens.count { tokens.append(contentsOf: repeatElement(nil, count: id + 1 - tokens.count)) }
       tokens[id] = token
     }
-    for (token, node) in try model.required("vocab").object() { try put(token, try node.int(), path: node.path) }
+    for (token, node) in try model.required("vocab").members() { try put(token, try node.int(), path: node.path) }
     var added: [AddedToken] = []
     for node in try root.optional("added_tokens")?.array() ?? [] {
       let id = try node.required("id").int()
@@ -104,7 +108,7 @@ extension BPETokenizer {
       let name: String
       if case .object = node.value { name = try node.required("content").string() } else { name = try node.string() }
       guard let id = tokens.firstIndex(where: { $0 == name }) else {
-        throw TokenizerError.malformedJSON(file: node.file, path: node.path, reason: "token \"\(name)\" is not in the vocabulary")
+        throw TokenizerError.malformedJSON(file: node.document, path: node.path, reason: "token \"\(name)\" is not in the vocabulary")
       }
       return Int32(id)
     }
@@ -122,12 +126,12 @@ extension BPETokenizer {
       bosTokenID: bos, eosTokenID: eos, file: file)
   }
 
-  static func parsePreTokenizer(_ node: JSONNode) throws -> PreTokenizer {
+  static func parsePreTokenizer(_ node: JSONElement) throws -> PreTokenizer {
     let type = try node.type()
     switch type {
     case "ByteLevel":
       if try node.bool("add_prefix_space", default: true) {
-        throw TokenizerError.unsupported(file: node.file, path: "\(node.path).add_prefix_space", value: "true")
+        throw TokenizerError.unsupported(file: node.document, path: "\(node.path).add_prefix_space", value: "true")
       }
       return .byteLevel(useRegex: try node.bool("use_regex", default: true))
     case "Digits":
@@ -137,10 +141,10 @@ extension BPETokenizer {
     case "Split":
       let behavior = try node.required("behavior").string()
       guard behavior.lowercased() == "isolated" else {
-        throw TokenizerError.unsupported(file: node.file, path: "\(node.path).behavior", value: "\"\(behavior)\"")
+        throw TokenizerError.unsupported(file: node.document, path: "\(node.path).behavior", value: "\"\(behavior)\"")
       }
       if try node.bool("invert", default: false) {
-        throw TokenizerError.unsupported(file: node.file, path: "\(node.path).invert", value: "true")
+        throw TokenizerError.unsupported(file: node.document, path: "\(node.path).invert", value: "true")
       }
       let patternNode = try node.required("pattern")
       let pattern: String
@@ -149,18 +153,18 @@ extension BPETokenizer {
       } else if let literal = try patternNode.optional("String") {
         pattern = NSRegularExpression.escapedPattern(for: try literal.string())
       } else {
-        throw TokenizerError.missingField(file: node.file, path: "\(patternNode.path).Regex")
+        throw TokenizerError.missingField(file: node.document, path: "\(patternNode.path).Regex")
       }
       do { return .split(try SplitRule.forPattern(pattern)) } catch {
-        throw TokenizerError.invalidPattern(file: node.file, path: patternNode.path, pattern: pattern, reason: "\(error)")
+        throw TokenizerError.invalidPattern(file: node.document, path: patternNode.path, pattern: pattern, reason: "\(error)")
       }
     default:
-      throw TokenizerError.unsupported(file: node.file, path: "\(node.path).type", value: "\"\(type)\"")
+      throw TokenizerError.unsupported(file: node.document, path: "\(node.path).type", value: "\"\(type)\"")
     }
   }
 
   /// The ids a post-processor adds before and after a single sequence.
-  static func parsePostProcessor(_ node: JSONNode) throws -> ([Int32], [Int32]) {
+  static func parsePostProcessor(_ node: JSONElement) throws -> ([Int32], [Int32]) {
     let type = try node.type()
     switch type {
     case "ByteLevel":
@@ -176,7 +180,7 @@ extension BPETokenizer {
       return (prefix, suffix)
     case "TemplateProcessing":
       var specials: [String: [Int32]] = [:]
-      for (name, entry) in try node.optional("special_tokens")?.object() ?? [] {
+      for (name, entry) in try node.optional("special_tokens")?.members() ?? [] {
         specials[name] = try entry.required("ids").array().map { Int32(try $0.int()) }
       }
       var prefix: [Int32] = []
@@ -187,26 +191,26 @@ extension BPETokenizer {
           let name = try special.required("id").string()
           guard let ids = specials[name] else {
             throw TokenizerError.malformedJSON(
-              file: node.file, path: "\(special.path).id", reason: "\"\(name)\" is not in `special_tokens`")
+              file: node.document, path: "\(special.path).id", reason: "\"\(name)\" is not in `special_tokens`")
           }
           if seenSequence { suffix += ids } else { prefix += ids }
         } else if try item.optional("Sequence") != nil {
           seenSequence = true
         } else {
-          throw TokenizerError.malformedJSON(file: node.file, path: item.path, reason: "expected SpecialToken or Sequence")
+          throw TokenizerError.malformedJSON(file: node.document, path: item.path, reason: "expected SpecialToken or Sequence")
         }
       }
       return (prefix, suffix)
     default:
-      throw TokenizerError.unsupported(file: node.file, path: "\(node.path).type", value: "\"\(type)\"")
+      throw TokenizerError.unsupported(file: node.document, path: "\(node.path).type", value: "\"\(type)\"")
     }
   }
 
   /// True for a ByteLevel decoder.
-  static func parseDecoder(_ node: JSONNode) throws -> Bool {
+  static func parseDecoder(_ node: JSONElement) throws -> Bool {
     let type = try node.type()
     guard type == "ByteLevel" else {
-      throw TokenizerError.unsupported(file: node.file, path: "\(node.path).type", value: "\"\(type)\"")
+      throw TokenizerError.unsupported(file: node.document, path: "\(node.path).type", value: "\"\(type)\"")
     }
     return true
   }

@@ -1,4 +1,5 @@
 import Foundation
+import JSONSupport
 
 /// The normalizers bae implements: Unicode normal forms and sequences of them.
 indirect enum Normalizer: Sendable {
@@ -17,7 +18,7 @@ indirect enum Normalizer: Sendable {
   }
 
   /// Parses a tokenizer.json `normalizer` node.
-  static func parse(_ node: JSONNode) throws -> Normalizer {
+  static func parse(_ node: JSONElement) throws -> Normalizer {
     let type = try node.type()
     switch type {
     case "NFC": return .nfc
@@ -25,7 +26,20 @@ indirect enum Normalizer: Sendable {
     case "NFKC": return .nfkc
     case "NFKD": return .nfkd
     case "Sequence": return .sequence(try node.required("normalizers").array().map(parse))
-    default: throw TokenizerError.unsupported(file: node.file, path: "\(node.path).type", value: "\"\(type)\"")
+    default: throw TokenizerError.unsupported(file: node.document, path: "\(node.path).type", value: "\"\(type)\"")
+    }
+  }
+}
+
+extension Normalizer {
+  /// The tokenizer.json form of this normalizer.
+  var json: JSONValue {
+    switch self {
+    case .nfc: ["type": "NFC"]
+    case .nfd: ["type": "NFD"]
+    case .nfkc: ["type": "NFKC"]
+    case .nfkd: ["type": "NFKD"]
+    case .sequence(let steps): ["type": "Sequence", "normalizers": .array(steps.map(\.json))]
     }
   }
 }

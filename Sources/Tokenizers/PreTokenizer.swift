@@ -1,4 +1,5 @@
 import Foundation
+import JSONSupport
 
 /// A split rule of a `Split` pre-tokenizer (or of ByteLevel's built-in regex).
 enum SplitRule: @unchecked Sendable {
@@ -139,16 +140,16 @@ indirect enum PreTokenizer: Sendable {
   }
 
   /// The tokenizer.json form of this pipeline.
-  var json: [String: Any] {
+  var json: JSONValue {
     switch self {
     case .byteLevel(let useRegex):
-      return ["type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": useRegex]
+      ["type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": .bool(useRegex)]
     case .split(let rule):
-      return ["type": "Split", "pattern": ["Regex": rule.pattern], "behavior": "Isolated", "invert": false]
+      ["type": "Split", "pattern": ["Regex": .string(rule.pattern)], "behavior": "Isolated", "invert": false]
     case .digits(let individual):
-      return ["type": "Digits", "individual_digits": individual]
+      ["type": "Digits", "individual_digits": .bool(individual)]
     case .sequence(let steps):
-      return ["type": "Sequence", "pretokenizers": steps.map(\.json)]
+      ["type": "Sequence", "pretokenizers": .array(steps.map(\.json))]
     }
   }
 }

@@ -1,5 +1,6 @@
 import CSentencePiece
 import Foundation
+import JSONSupport
 
 /// A SentencePiece tokenizer (`tokenizer.model`, Llama 2 / TinyLlama style) run by libsentencepiece,
 /// giving the ids of Hugging Face's `LlamaTokenizer` (transformers 5, its defaults).
@@ -68,8 +69,10 @@ public final class SentencePieceTokenizer: Tokenizer, @unchecked Sendable {
         throw TokenizerError.unreadableFile(file: tokenizerConfig.path, reason: error.localizedDescription)
       }
       do {
-        let root = try JSONNode.parse(data, file: tokenizerConfig.lastPathComponent)
-        add = try root.optional("add_bos_token")?.bool() ?? true
+        add = try TokenizerError.reportingJSON {
+          let root = try JSONElement.parse(data, document: tokenizerConfig.lastPathComponent)
+          return try root.optional("add_bos_token")?.bool() ?? true
+        }
       } catch {
         bae_sp_free(p)
         throw error

@@ -28,56 +28,57 @@ extension BPETokenizer {
 }
 
 extension TokenizerLoader {
-  /// Loads the tokenizer that belongs to a model path as `bae` accepts it: a `.gguf` file (its
-  /// embedded tokenizer), a directory holding one `.gguf`, or a Hugging Face directory
-  /// (`tokenizer.json` / `tokenizer.model`).
+  /// Loads the tokenizer that belongs to the model at `location`: the one a GGUF file embeds, or
+  /// a Hugging Face directory's `tokenizer.json` / `tokenizer.model` (``load(directory:)``).
   ///
   /// - Throws: ``TokenizerError`` or `CheckpointError`, naming the file.
+  public static func load(model location: ModelLocation) throws -> any Tokenizer {
+    switch location.kind {
+    case .ggufFile: return try BPETokenizer(gguf: GGUFFile(url: location.url))
+    case .huggingFaceDirectory: return try load(directory: location.url)
+    }
+  }
+
+  /// Loads the tokenizer of the model at `path` (see `ModelLocation.init(classifying:)`).
+  ///
+  /// - Throws: `CheckpointError` when `path` is not a model; otherwise as ``load(model:)``.
   public static func load(modelPath path: URL) throws -> any Tokenizer {
-    var isDirectory: ObjCBool = false
-    _ = FileManager.default.fileExists(atPath: path.path, isDirectory: &isDirectory)
-    if !isDirectory.boolValue, path.pathExtension.lowercased() == "gguf" {
-      return try BPETokenizer(gguf: GGUFFile(url: path))
-    }
-    let fm = FileManager.default
-    let hasHFTokenizer = ["tokenizer.json", "tokenizer.model"].contains {
-      fm.fileExists(atPath: path.appendingPathComponent($0).path)
-    }
-    if isDirectory.boolValue, !hasHFTokenizer {
-      let ggufs = ((try? fm.contentsOfDirectory(atPath: path.path)) ?? []).filter { $0.lowercased().hasSuffix(".gguf") }
-      if ggufs.count == 1 { return try BPETokenizer(gguf: GGUFFile(url: path.appendingPathComponent(ggufs[0]))) }
-    }
-    return try load(directory: path)
+    try load(model: ModelLocation(classifying: path))
   }
 }
 
 extension TokenizerLoader {
-  /// Writes the Hugging Face tokenizer files for the model at `path` into `directory`:
-  /// `tokenizer.json` + `tokenizer_config.json` generated from a GGUF's metadata, or the
-  /// tokenizer files of a Hugging Face directory copied as they are.
+  /// The Hugging Face tokenizer files a model directory may hold.
+  static let huggingFaceFileNames = ["tokenizer.json", "tokenizer_config.json", "tokenizer.model", "special_tokens_map.json"]
+
+  /// Writes the Hugging Face tokenizer files for the model at `location` into `directory`
+  /// (atomically, see `AtomicFile`): `tokenizer.json` + `tokenizer_config.json` generated from a
+  /// GGUF's metadata, or the tokenizer files of a Hugging Face directory copied as they are.
   ///
   /// - Returns: the file names written (empty if the model has no tokenizer).
-  /// - Throws: ``TokenizerError`` or a file-system error.
-  public static func exportHuggingFaceFiles(modelPath path: URL, to directory: URL) throws -> [String] {
+  /// - Throws: ``TokenizerError``, `CheckpointError`, or `AtomicFileError`.
+  public static func exportHuggingFaceFiles(model location: ModelLocation, to directory: URL) throws -> [String] {
     let fm = FileManager.default
-    var isDirectory: ObjCBool = false
-    _ = fm.fileExists(atPath: path.path, isDirectory: &isDirectory)
-    let names = ["tokenizer.json", "tokenizer_config.json", "tokenizer.model", "special_tokens_map.json"]
-    if isDirectory.boolValue, fm.fileExists(atPath: path.appendingPathComponent("config.json").path) {
+    switch location.kind {
+    case .huggingFaceDirectory:
+      let source = location.url
       var written: [String] = []
-      for name in names where fm.fileExists(atPath: path.appendingPathComponent(name).path) {
-        let target = directory.appendingPathComponent(name)
-        if path.standardizedFileURL != directory.standardizedFileURL {
-          try? fm.removeItem(at: target)
-          try fm.copyItem(at: path.appendingPathComponent(name), to: target)
+      for name in huggingFaceFileNames where fm.fileExists(atPath: source.appendingPathComponent(name).path) {
+        if source.standardizedFileURL != directory.standardizedFileURL {
+          let data: Data
+          do { data = try Data(contentsOf: source.appendingPathComponent(name)) } catch {
+            throw TokenizerError.unreadableFile(file: source.appendingPathComponent(name).path, reason: error.localizedDescription)
+          }
+          try AtomicFile.write(data, to: directory.appendingPathComponent(name))
         }
         written.append(name)
       }
       return written
+    case .ggufFile:
+      guard let bpe = try load(model: location) as? BPETokenizer else { return [] }
+      try AtomicFile.write(try bpe.tokenizerJSON(), to: directory.appendingPathComponent("tokenizer.json"))
+      try AtomicFile.write(try bpe.tokenizerConfigJSON(), to: directory.appendingPathComponent("tokenizer_config.json"))
+      return ["tokenizer.json", "tokenizer_config.json"]
     }
-    guard let bpe = try load(modelPath: path) as? BPETokenizer else { return [] }
-    try bpe.tokenizerJSON().write(to: directory.appendingPathComponent("tokenizer.json"), options: .atomic)
-    try bpe.tokenizerConfigJSON().write(to: directory.appendingPathComponent("tokenizer_config.json"), options: .atomic)
-    return ["tokenizer.json", "tokenizer_config.json"]
   }
 }

@@ -1,5 +1,6 @@
 import Autoencoders
 import Foundation
+import TensorCore
 import TestSupport
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
 @Suite struct BinarizationTests {
   /// Random pre-activations plus the edge cases: zeros, integers, half-integers, negatives.
   static func preactivations() -> [Float] {
-    var rng = SeededGenerator(seed: 21)
+    var rng = SeededRandom(seed: 21)
     return [0, -0.0, 1, -1, 2, -2, 3, 0.5, -0.5, 1.5, -1.5, 1e-8, -1e-8, 4.999999, -3.25]
       + rng.floats(200, scale: 6)
   }
@@ -52,7 +53,7 @@ import Testing
 
   @Test(arguments: BinarizationEstimator.allCases)
   func backwardMatchesNaive(estimator: BinarizationEstimator) {
-    var rng = SeededGenerator(seed: 22)
+    var rng = SeededRandom(seed: 22)
     let z = Self.preactivations()
     // Small gradients as in training, plus large ones where g·(1 − g) changes sign.
     let g = rng.floats(z.count - 4, scale: 1e-3) + [0, 1, 2, -3]

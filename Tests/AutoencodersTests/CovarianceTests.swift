@@ -80,7 +80,7 @@ import Testing
   @Test(arguments: [(2, 1), (3, 5), (17, 4), (63, 7), (64, 64), (65, 65), (100, 33), (130, 70)])
   func popcountMatchesExactTwin(shape: (Int, Int)) {
     let (B, m) = shape
-    var rng = SeededGenerator(seed: UInt64(B * 1000 + m))
+    var rng = SeededRandom(seed: UInt64(B * 1000 + m))
     var h = rng.codes(B * m, density: 0.3)
     if m > 2 {
       for i in 0..<B { h[i * m] = 0; h[i * m + 1] = 1 }  // a dead and a saturated column
@@ -98,7 +98,7 @@ import Testing
   @Test(arguments: [(16, 9), (64, 64), (100, 65), (129, 200), (257, 300)])
   func denseMatchesPopcount(shape: (Int, Int)) {
     let (B, m) = shape
-    var rng = SeededGenerator(seed: UInt64(B + 7 * m))
+    var rng = SeededRandom(seed: UInt64(B + 7 * m))
     let h = rng.codes(B * m, density: 0.45)
     let tolerance = Float(0.5 / (Double(B) * Double(B) * Double(B - 1)))
     let dense = Self.dense(h, rows: B, columns: m, zeroTolerance: tolerance, weight: 0.5)
@@ -111,7 +111,7 @@ import Testing
   /// The size of the benchmark (B = 512, m = 4·576): the two implementations agree.
   @Test func denseMatchesPopcountAtBenchmarkSize() {
     let (B, m) = (512, 2304)
-    var rng = SeededGenerator(seed: 512)
+    var rng = SeededRandom(seed: 512)
     let h = rng.codes(B * m, density: 0.5)
     let tolerance = Float(0.5 / (Double(B) * Double(B) * Double(B - 1)))
     let dense = Self.dense(h, rows: B, columns: m, zeroTolerance: tolerance)
@@ -125,7 +125,7 @@ import Testing
   @Test(arguments: [(6, 4), (12, 9)])
   func denseGradientMatchesFiniteDifferences(shape: (Int, Int)) {
     let (B, m) = shape
-    var rng = SeededGenerator(seed: UInt64(60 + B))
+    var rng = SeededRandom(seed: UInt64(60 + B))
     let h = rng.floats(B * m)
     let dense = Self.dense(h, rows: B, columns: m, weight: 1)
     let twin = { (x: [Double]) in covariancePenaltyTwin(x, rows: B, columns: m) }
@@ -139,7 +139,7 @@ import Testing
   @Test(arguments: [(8, 6), (20, 11)])
   func popcountGradientMatchesFiniteDifferences(shape: (Int, Int)) {
     let (B, m) = shape
-    var rng = SeededGenerator(seed: UInt64(70 + B))
+    var rng = SeededRandom(seed: UInt64(70 + B))
     let h = rng.codes(B * m, density: 0.5)
     let fast = Self.binary(h, rows: B, columns: m)
     let twin = { (x: [Double]) in covariancePenaltyTwin(x, rows: B, columns: m) }
@@ -149,7 +149,7 @@ import Testing
   }
 
   @Test func accumulateAddsToTheGradient() {
-    var rng = SeededGenerator(seed: 80)
+    var rng = SeededRandom(seed: 80)
     let (B, m) = (33, 70)
     let h = rng.codes(B * m, density: 0.4)
     let once = Self.binary(h, rows: B, columns: m, weight: 0.25)
@@ -189,7 +189,7 @@ import Testing
   @Test(arguments: [(1, 1, 1), (5, 37, 3), (9, 70, 2), (33, 65, 8)])
   func andPopcountMatchesNaive(shape: (Int, Int, Int)) {
     let (R, C, W) = shape
-    var rng = SeededGenerator(seed: UInt64(R * C * W))
+    var rng = SeededRandom(seed: UInt64(R * C * W))
     let (lda, ldb) = (W + 3, C + 1)  // a [R, lda] row-major, b [W, ldb] word-major
     let a = (0..<(R * lda)).map { _ in rng.next() }
     let b = (0..<(W * ldb)).map { _ in rng.next() & rng.next() }

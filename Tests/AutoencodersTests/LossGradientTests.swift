@@ -1,5 +1,6 @@
 import Autoencoders
 import Foundation
+import TensorCore
 import TestSupport
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
 /// Float kernels. Tolerance: |analytic − numeric| ≤ atol + rtol·|numeric|, stated per test.
 @Suite struct LossGradientTests {
   @Test func meanSquaredErrorGradientMatchesFiniteDifferences() {
-    var rng = SeededGenerator(seed: 11)
+    var rng = SeededRandom(seed: 11)
     let (B, d) = (5, 7)
     let target = rng.floats(B * d, scale: 2)
     let reconstruction = rng.floats(B * d, scale: 2)
@@ -37,7 +38,7 @@ import Testing
   @Test(arguments: [(8, 5), (3, 17), (64, 9)])
   func entropyGradientMatchesFiniteDifferences(shape: (Int, Int)) {
     let (B, m) = shape
-    var rng = SeededGenerator(seed: UInt64(100 + B * m))
+    var rng = SeededRandom(seed: UInt64(100 + B * m))
     let h = rng.doubles(B * m, in: 0.05...0.95)
     let codes = h.map { Float($0) }
     var means = [Float](repeating: 0, count: m)
@@ -71,7 +72,7 @@ import Testing
   }
 
   @Test func entropyThresholdRemovesTheTerm() {
-    var rng = SeededGenerator(seed: 12)
+    var rng = SeededRandom(seed: 12)
     let codes = rng.codes(40, density: 0.3)
     var means = [Float](repeating: 0, count: 8)
     let value = codeEntropy(&means, codes: codes, rows: 5, columns: 8)
@@ -90,7 +91,7 @@ import Testing
   }
 
   @Test func l1GradientMatchesFiniteDifferences() {
-    var rng = SeededGenerator(seed: 13)
+    var rng = SeededRandom(seed: 13)
     // Magnitudes ≥ 0.1 so no perturbation crosses the kink at 0.
     let z: [Float] = rng.floats(60, scale: 2).map { $0 >= 0 ? $0 + 0.1 : $0 - 0.1 }
     let value = l1Penalty(z, count: z.count)
@@ -105,7 +106,7 @@ import Testing
 
   @Test(arguments: OutputActivation.allCases)
   func outputActivationGradientMatchesFiniteDifferences(activation: OutputActivation) {
-    var rng = SeededGenerator(seed: 14)
+    var rng = SeededRandom(seed: 14)
     let n = 50
     let x: [Float] = rng.floats(n, scale: 3).map { $0 >= 0 ? $0 + 0.05 : $0 - 0.05 }
     let upstream = rng.floats(n)

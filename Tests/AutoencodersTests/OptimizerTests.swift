@@ -1,5 +1,6 @@
 import Autoencoders
 import Foundation
+import TensorCore
 import TestSupport
 import Testing
 
@@ -9,7 +10,7 @@ import Testing
   @Test(arguments: [0.0, 0.01])
   func adamMatchesTorchFormulasForThreeSteps(weightDecay: Double) {
     let hyper = AdamHyperparameters(learningRate: 1e-2, beta1: 0.8, beta2: 0.99, epsilon: 1e-6, weightDecay: weightDecay)
-    var rng = SeededGenerator(seed: 90)
+    var rng = SeededRandom(seed: 90)
     let n = 40
     var w = rng.floats(n)
     var m = [Float](repeating: 0, count: n)
@@ -50,7 +51,7 @@ import Testing
   @Test(arguments: [true, false])
   func decoderDirectionsNormaliseAndProject(featureMajor: Bool) {
     let (m, d) = (7, 5)
-    var rng = SeededGenerator(seed: 91)
+    var rng = SeededRandom(seed: 91)
     var weights = rng.floats(m * d, scale: 3)
     let (featureStride, elementStride) = featureMajor ? (d, 1) : (1, m)
     func index(_ j: Int, _ t: Int) -> Int { j * featureStride + t * elementStride }

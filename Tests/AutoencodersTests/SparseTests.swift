@@ -1,5 +1,6 @@
 import Autoencoders
 import Foundation
+import TensorCore
 import TestSupport
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
 @Suite struct SparseTests {
   /// Values with many ties (small integers) or continuous.
   static func values(_ count: Int, seed: UInt64, ties: Bool) -> [Float] {
-    var rng = SeededGenerator(seed: seed)
+    var rng = SeededRandom(seed: seed)
     return ties ? (0..<count).map { _ in Float(Int.random(in: -3...3, using: &rng)) } : rng.floats(count, scale: 2)
   }
 
@@ -72,7 +73,7 @@ import Testing
 
   @Test func jumpReLUMatchesNaive() {
     let (B, m) = (6, 10)
-    var rng = SeededGenerator(seed: 50)
+    var rng = SeededRandom(seed: 50)
     var x = rng.floats(B * m, scale: 2)
     let theta = rng.floats(m).map { abs($0) }
     x[0] = theta[0]  // exactly at the threshold: not kept
@@ -93,7 +94,7 @@ import Testing
   @Test func jumpReLUThresholdGradientMatchesNaive() {
     let (B, m) = (40, 8)
     let epsilon: Float = 0.5
-    var rng = SeededGenerator(seed: 51)
+    var rng = SeededRandom(seed: 51)
     let x = rng.floats(B * m, scale: 1.5)
     let theta = rng.floats(m).map { abs($0) + 0.1 }
     let g = rng.floats(B * m)

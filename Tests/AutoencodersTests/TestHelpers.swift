@@ -1,10 +1,11 @@
 import Foundation
+import TensorCore
 import TestSupport
 import Testing
 
 // Shared helpers: seeded data, finite differences in Double, and comparisons.
 
-extension SeededGenerator {
+extension SeededRandom {
   /// `count` doubles uniform in `range`.
   mutating func doubles(_ count: Int, in range: ClosedRange<Double>) -> [Double] {
     (0..<count).map { _ in Double.random(in: range, using: &self) }

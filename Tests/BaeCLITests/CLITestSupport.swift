@@ -33,15 +33,3 @@ func runBae(_ arguments: [String], environment: [String: String] = [:], director
     status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
     stderr: String(decoding: errData, as: UTF8.self))
 }
-
-/// A committed fixture model (from `Tests/ModelsTests/Resources`).
-func fixtureModel(_ name: String) -> URL {
-  repositoryRoot.appendingPathComponent("Tests/ModelsTests/Resources").appendingPathComponent(name)
-}
-
-/// A fresh scratch directory.
-func scratchDirectory() -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("bae-cli-\(UUID().uuidString)")
-  try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url
-}

@@ -9,7 +9,7 @@ import Testing
 
 /// `bae extract` end to end: a real SIGKILL in the middle, then `--resume`.
 @Suite struct ExtractCommandTests {
-  let model = fixtureModel("tiny-extract").path
+  let model = Fixtures.model("tiny-extract").path
   let corpus = repositoryRoot.appendingPathComponent("corpora/pile-sample.jsonl.zst").path
 
   func arguments(_ out: URL) -> [String] {
@@ -20,11 +20,11 @@ import Testing
   }
 
   @Test func killedRunResumesToIdenticalShards() throws {
-    let whole = scratchDirectory().appendingPathComponent("whole")
+    let whole = try ScratchDirectory().url("whole")
     let uninterrupted = try runBae(arguments(whole))
     #expect(uninterrupted.status == 0, "\(uninterrupted.stderr)")
 
-    let parts = scratchDirectory().appendingPathComponent("parts")
+    let parts = try ScratchDirectory().url("parts")
     let process = Process()
     process.executableURL = baeExecutable
     process.arguments = arguments(parts)
@@ -67,7 +67,7 @@ import Testing
   }
 
   @Test func badInputGivesOneLineErrors() throws {
-    let directory = scratchDirectory()
+    let directory = try ScratchDirectory().url
     let broken = directory.appendingPathComponent("cut.jsonl.zst")
     let data = try Data(contentsOf: URL(fileURLWithPath: corpus))
     try data.prefix(data.count / 4).write(to: broken)

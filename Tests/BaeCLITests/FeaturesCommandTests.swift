@@ -6,10 +6,10 @@ import Testing
 /// with status 1 naming the shard once a byte is flipped or a file is cut short.
 @Suite struct FeaturesCommandTests {
   @Test func verifyReportsIntactAndDamagedSets() throws {
-    let out = scratchDirectory().appendingPathComponent("set")
+    let out = (try ScratchDirectory("cli")).url.appendingPathComponent("set")
     defer { try? FileManager.default.removeItem(at: out.deletingLastPathComponent()) }
     let extract = try runBae([
-      "extract", "--model", fixtureModel("tiny-extract").path,
+      "extract", "--model", Fixtures.model("tiny-extract").path,
       "--corpus", repositoryRoot.appendingPathComponent("corpora/pile-sample.jsonl.zst").path,
       "--hooks", "resid_post:1", "--max-tokens", "1500", "--context", "128", "--batch-tokens", "512",
       "--shard-tokens", "500", "--threads", "1", "--out", out.path,
@@ -37,7 +37,7 @@ import Testing
   }
 
   @Test func verifyNeedsAFeatureSet() throws {
-    let empty = scratchDirectory()
+    let empty = (try ScratchDirectory("cli")).url
     defer { try? FileManager.default.removeItem(at: empty) }
     let result = try runBae(["features", "verify", empty.path])
     #expect(result.status == 1)

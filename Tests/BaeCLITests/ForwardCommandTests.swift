@@ -6,12 +6,12 @@ import Testing
 /// `bae forward` and `bae inspect` end to end, as a user runs them.
 @Suite struct ForwardCommandTests {
   @Test func forwardWritesEveryRequestedHookMatchingGolden() throws {
-    let out = scratchDirectory()
+    let out = try ScratchDirectory().url
     let golden = try SafetensorsFile(
-      fixtureModel("golden").appendingPathComponent("tiny-llama3-gqa.safetensors"))
+      Fixtures.golden("tiny-llama3-gqa"))
     let ids = try golden.int32s("s2.token_ids")
     let result = try runBae([
-      "forward", "--model", fixtureModel("tiny-llama3-gqa").path, "--tokens",
+      "forward", "--model", Fixtures.model("tiny-llama3-gqa").path, "--tokens",
       ids.map(String.init).joined(separator: ","), "--hooks", "resid_pre:0,mlp_in:all,logits", "--out", out.path,
     ])
     #expect(result.status == 0, "stderr: \(result.stderr)")
@@ -27,14 +27,15 @@ import Testing
   }
 
   @Test func badInputGivesOneLineErrorAndFailureStatus() throws {
-    let broken = scratchDirectory().appendingPathComponent("model")
-    try FileManager.default.copyItem(at: fixtureModel("tiny-llama3-gqa"), to: broken)
+    let scratch = try ScratchDirectory()
+    let broken = scratch.url("model")
+    try FileManager.default.copyItem(at: Fixtures.model("tiny-llama3-gqa"), to: broken)
     let weights = broken.appendingPathComponent("model.safetensors")
     try Data(try Data(contentsOf: weights).prefix(5000)).write(to: weights)
     let cases: [([String], String)] = [
-      (["forward", "--model", broken.path, "--tokens", "1,2", "--out", scratchDirectory().path], "truncated"),
-      (["forward", "--model", fixtureModel("tiny-llama3-gqa").path, "--tokens", "1,2", "--hooks", "blocks.7.hook_resid_post", "--out", scratchDirectory().path], "layer 7 does not exist"),
-      (["forward", "--model", fixtureModel("tiny-llama3-gqa").path, "--tokens", "1,500", "--out", scratchDirectory().path], "outside the vocabulary"),
+      (["forward", "--model", broken.path, "--tokens", "1,2", "--out", scratch.path("out1")], "truncated"),
+      (["forward", "--model", Fixtures.model("tiny-llama3-gqa").path, "--tokens", "1,2", "--hooks", "blocks.7.hook_resid_post", "--out", scratch.path("out2")], "layer 7 does not exist"),
+      (["forward", "--model", Fixtures.model("tiny-llama3-gqa").path, "--tokens", "1,500", "--out", scratch.path("out3")], "outside the vocabulary"),
       (["inspect", "/nonexistent/model"], "no such file"),
     ]
     for (arguments, message) in cases {
@@ -47,7 +48,7 @@ import Testing
   }
 
   @Test func inspectDescribesCheckpoint() throws {
-    let result = try runBae(["inspect", fixtureModel("tiny-tied-mqa").path])
+    let result = try runBae(["inspect", Fixtures.model("tiny-tied-mqa").path])
     #expect(result.status == 0)
     #expect(result.stdout.contains("2 layers, d=64"))
     #expect(result.stdout.contains("kv heads=1"))

@@ -1,8 +1,51 @@
 import Foundation
 import Testing
 
-/// The top-level help lists every command in the order the README introduces them.
+/// Every command's help: listed in the README's order, and documenting each of its options
+/// with its help text.
 @Suite struct HelpTextTests {
+  static let commands = ["inspect", "tokenize", "forward", "extract", "features", "convert", "bench"]
+
+  static let model = ("--model <path>", "Hugging Face model directory, .gguf file, or directory holding one (default: $BAE_MODEL, else models/smollm2-135m-instruct).")
+  static let threads = ("--threads <threads>", "Threads for matrix products (default: all cores).")
+  static let text = ("--text <text>", "Text to use (tokenized with the model's own tokenizer).")
+  static let file = ("--file <path>", "Read the text from a UTF-8 file.")
+
+  /// For each command, `(option as help shows it, its help text)` for every option it documents.
+  static let documented: [String: [(String, String)]] = [
+    "inspect": [model, ("--tensors", "List every tensor.")],
+    "tokenize": [model, text, file, ("--ids-only", "Print only the comma-separated ids.")],
+    "forward": [
+      model, threads, text, file, ("--tokens <tokens>", "Comma-separated token ids to run (instead of text)."),
+      ("--hooks <hooks>", "Hooks to record. (default: resid_post:all)"), ("--out <out>", "Output directory."),
+    ],
+    "extract": [
+      model, threads, ("--corpus <path>", "Files, directories or globs"), ("--hooks <hooks>", "Hooks:"),
+      ("--max-tokens <max-tokens>", "Stop after"), ("--out <out>", "Output directory."),
+      ("--resume", "Continue the run"),
+    ],
+    "features": [("info", "Summarise a feature set's manifest.")],
+    "convert": [
+      model, ("--to <to>", "Output directory."), ("--dtype <dtype>", "Stored precision: f32, bf16 or f16. (default: f32)"),
+    ],
+    "bench": [
+      model, threads, ("--sequence-length <sequence-length>", "Tokens per sequence. (default: 512)"),
+      ("--batch <batch>", "Sequences per batch. (default: 1)"),
+      ("--iterations <iterations>", "Timed repetitions (the best is reported). (default: 3)"),
+      ("--hooks <hooks>", "Hooks to read. (default: resid_post:all)"),
+    ],
+  ]
+
+  /// Spellings kept for old invocations that help must not advertise.
+  static let hidden: [String: [String]] = [
+    "inspect": ["<model>"], "convert": ["<model>"], "forward": ["--prompt-file"], "tokenize": ["--prompt-file"],
+  ]
+
+  /// `text` with every run of whitespace (help wraps long lines) turned into one space.
+  static func flattened(_ text: String) -> String {
+    text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+  }
+
   @Test func topLevelHelpListsCommands() throws {
     let result = try runBae(["--help"])
     #expect(result.status == 0)
@@ -11,16 +54,22 @@ import Testing
       guard line.hasPrefix("  "), !trimmed.hasPrefix("-"), let word = trimmed.split(separator: " ").first else { return nil }
       return String(word)
     }
-    #expect(
-      names.filter { ["inspect", "tokenize", "forward", "extract", "features", "convert", "bench"].contains($0) }
-        == ["inspect", "tokenize", "forward", "extract", "features", "convert", "bench"], "\(result.stdout)")
+    #expect(names.filter { Self.commands.contains($0) } == Self.commands, "\(result.stdout)")
   }
 
-  @Test(arguments: ["inspect", "tokenize", "forward", "extract", "features", "convert", "bench"])
-  func everyCommandHasHelp(command: String) throws {
+  @Test(arguments: commands)
+  func everyCommandDocumentsItsOptions(command: String) throws {
     let result = try runBae([command, "--help"])
     #expect(result.status == 0)
     #expect(result.stdout.contains("USAGE: bae \(command)"), "\(result.stdout)")
+    #expect(result.stdout.contains("OVERVIEW: "), "\(result.stdout)")
+    let help = Self.flattened(result.stdout)
+    for (option, text) in try #require(Self.documented[command]) {
+      #expect(help.contains("\(option) \(Self.flattened(text))"), "\(command): \(option) should read '\(text)'\n\(result.stdout)")
+    }
+    for spelling in Self.hidden[command] ?? [] {
+      #expect(!help.contains(spelling), "\(command) help shows the hidden \(spelling)")
+    }
   }
 
   @Test(arguments: [["features", "info"], ["features", "verify"]])

@@ -1,17 +1,18 @@
 import Corpora
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct BadInputTests {
   /// The first `fraction` of a committed fixture, written to a temporary file.
-  func truncated(_ name: String, fraction: Double, in folder: TemporaryFolder) throws -> String {
+  func truncated(_ name: String, fraction: Double, in folder: ScratchDirectory) throws -> String {
     let bytes = try Data(contentsOf: URL(fileURLWithPath: fixture(name)))
     return try folder.write(name, bytes: Array(bytes.prefix(Int(Double(bytes.count) * fraction))))
   }
 
   @Test(arguments: ["long.txt.zst", "long.txt.gz"], [0.1, 0.5, 0.9])
   func truncatedCompressedFileNamesTheFile(name: String, fraction: Double) throws {
-    let folder = try TemporaryFolder()
+    let folder = try ScratchDirectory()
     let path = try truncated(name, fraction: fraction, in: folder)
     let error = corpusError { _ = try texts([path]) }
     switch error {
@@ -34,7 +35,7 @@ import Testing
   }
 
   @Test func invalidUTF8IsSkippedAndCountedOrThrownWithFileAndLine() throws {
-    let folder = try TemporaryFolder()
+    let folder = try ScratchDirectory()
     let bytes = Array("good one\n".utf8) + [0x62, 0x61, 0x64, 0xFF, 0xFE, 0x0A] + Array("good two\n".utf8)
     let path = try folder.write("mixed.txt", bytes: bytes)
 
@@ -50,7 +51,7 @@ import Testing
   }
 
   @Test func invalidUTF8InAParagraphDropsTheParagraph() throws {
-    let folder = try TemporaryFolder()
+    let folder = try ScratchDirectory()
     let bytes = Array("p1\n\np2 a\np2 ".utf8) + [0xC3] + Array("\n\np3\n".utf8)
     let path = try folder.write("p.txt", bytes: bytes)
     let options = CorpusOptions(format: .text(.paragraph), policy: .skip)
@@ -60,7 +61,7 @@ import Testing
   }
 
   @Test func brokenJSONLineAndMissingField() throws {
-    let folder = try TemporaryFolder()
+    let folder = try ScratchDirectory()
     let path = try folder.write(
       "bad.jsonl",
       """
@@ -90,7 +91,7 @@ import Testing
   }
 
   @Test func emptyCorpusIsAnError() throws {
-    let folder = try TemporaryFolder()
+    let folder = try ScratchDirectory()
     let empty = try folder.write("empty.txt", "")
     let blank = try folder.write("blank.txt", "\n  \n\n")
     #expect(corpusError { _ = try texts([empty, blank]) } == .emptyCorpus(paths: [empty, blank]))
@@ -100,14 +101,14 @@ import Testing
   }
 
   @Test func everythingFilteredOutIsAnEmptyCorpus() throws {
-    let folder = try TemporaryFolder()
+    let folder = try ScratchDirectory()
     let path = try folder.write("p.jsonl", #"{"text": "a", "meta": {"pile_set_name": "ArXiv"}}"#)
     let options = CorpusOptions(include: [Document.pileSetNameKey: ["Github"]])
     #expect(corpusError { _ = try texts([path], options) } == .emptyCorpus(paths: [path]))
   }
 
   @Test func nonexistentPathsAreReportedAtOpen() throws {
-    let folder = try TemporaryFolder()
+    let folder = try ScratchDirectory()
     let missing = folder.path("missing.txt")
     #expect(corpusError { _ = try Corpus(path: missing) } == .pathNotFound(path: missing))
     let noMatch = folder.path("*.nothing")
@@ -116,7 +117,7 @@ import Testing
   }
 
   @Test func unreadableFileIsSkippedOrThrown() throws {
-    let folder = try TemporaryFolder()
+    let folder = try ScratchDirectory()
     let locked = try folder.write("locked.txt", "secret\n")
     let open = try folder.write("open.txt", "open\n")
     try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: locked)

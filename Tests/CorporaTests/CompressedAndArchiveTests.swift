@@ -1,11 +1,12 @@
 import Corpora
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct CompressedAndArchiveTests {
   @Test(arguments: ["sample.txt.gz", "sample.txt.zst", "sample.txt.xz", "sample.txt.bz2"])
   func compressedTextReadsLikePlainText(name: String) throws {
-    let path = try fixture(name)
+    let path = fixture(name)
     let documents = try readAll(Corpus(path: path))
     #expect(documents.map(\.text) == [
       "The first line.", "The second line.", "A new paragraph starts here", "and ends here.",
@@ -18,7 +19,7 @@ import Testing
 
   @Test(arguments: ["docs.tar.gz", "docs.zip"])
   func archiveMembersAreReadInOrderWithTheirOwnFormat(name: String) throws {
-    let corpus = try Corpus(path: try fixture(name))
+    let corpus = try Corpus(path: fixture(name))
     let documents = try readAll(corpus)
     #expect(documents.map(\.text) == ["alpha one", "alpha two", "beta json", "gamma"])
     #expect(documents.map(\.source.member) == [
@@ -32,13 +33,13 @@ import Testing
 
   @Test func forcedFormatAppliesToEveryMember() throws {
     let options = CorpusOptions(format: .text(.file))
-    #expect(try texts([try fixture("docs.tar.gz")], options) == [
+    #expect(try texts([fixture("docs.tar.gz")], options) == [
       "alpha one\nalpha two", "{\"text\": \"beta json\"}", "gamma",
     ])
   }
 
   @Test func directoryIsReadRecursivelyInSortedOrder() throws {
-    let folder = try TemporaryFolder()
+    let folder = try ScratchDirectory()
     try folder.write("b/2.txt", "b2")
     try folder.write("a.txt", "a")
     try folder.write("b/1.txt", "b1")
@@ -55,7 +56,7 @@ import Testing
   }
 
   @Test func globAndSeveralPaths() throws {
-    let folder = try TemporaryFolder()
+    let folder = try ScratchDirectory()
     try folder.write("x2.txt", "two")
     try folder.write("x1.txt", "one")
     try folder.write("y.txt", "why")

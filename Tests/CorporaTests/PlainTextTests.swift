@@ -1,12 +1,13 @@
 import Corpora
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct PlainTextTests {
   static let text = "The first line.\nThe second line.\n\nA new paragraph starts here\nand ends here.\n"
 
   @Test func lineModeGivesOneDocumentPerNonBlankLine() throws {
-    let folder = try TemporaryFolder()
+    let folder = try ScratchDirectory()
     let path = try folder.write("sample.txt", Self.text)
     let documents = try readAll(Corpus(path: path, options: CorpusOptions(format: .text(.line))))
     #expect(documents.map(\.text) == [
@@ -19,7 +20,7 @@ import Testing
   }
 
   @Test func paragraphModeJoinsLinesUpToABlankLine() throws {
-    let folder = try TemporaryFolder()
+    let folder = try ScratchDirectory()
     let path = try folder.write("sample.txt", "\n\n" + Self.text + "\n \n\nLast.")
     let documents = try readAll(
       Corpus(path: path, options: CorpusOptions(format: .text(.paragraph))))
@@ -30,7 +31,7 @@ import Testing
   }
 
   @Test func fileModeGivesTheWholeFile() throws {
-    let folder = try TemporaryFolder()
+    let folder = try ScratchDirectory()
     let a = try folder.write("a.txt", Self.text)
     let b = try folder.write("b.md", "Second file.")
     let documents = try readAll(
@@ -42,21 +43,21 @@ import Testing
   }
 
   @Test func autoFormatUsesTheTextModeOption() throws {
-    let folder = try TemporaryFolder()
+    let folder = try ScratchDirectory()
     let path = try folder.write("sample.txt", Self.text)
     #expect(try texts([path], CorpusOptions(textMode: .paragraph)).count == 2)
     #expect(try texts([path]).count == 4)
   }
 
   @Test func carriageReturnsAndByteOrderMarkAreDropped() throws {
-    let folder = try TemporaryFolder()
+    let folder = try ScratchDirectory()
     let path = try folder.write("crlf.txt", bytes: [0xEF, 0xBB, 0xBF] + Array("one\r\ntwo\r\n".utf8))
     #expect(try texts([path]) == ["one", "two"])
   }
 
   @Test(arguments: [1, 2, 3, 7, 64, 65_536])
   func chunkBoundariesDoNotChangeTheDocuments(chunkSize: Int) throws {
-    let folder = try TemporaryFolder()
+    let folder = try ScratchDirectory()
     var text = ""
     for index in 0..<300 { text += "Línea número \(index) — \(String(repeating: "ab", count: index % 17))\n" }
     let path = try folder.write("long.txt", text)
@@ -75,7 +76,7 @@ import Testing
   }
 
   @Test func lineWithoutFinalNewlineIsKept() throws {
-    let folder = try TemporaryFolder()
+    let folder = try ScratchDirectory()
     let path = try folder.write("x.txt", "a\nb")
     #expect(try texts([path]) == ["a", "b"])
   }

@@ -1,13 +1,14 @@
 import Corpora
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct ResumeTests {
   /// Three files: plain text, a tar.gz of three members, and JSON Lines with a
   /// bad line (read under `.skip`).
-  static func makeCorpus(in folder: TemporaryFolder) throws -> [String] {
+  static func makeCorpus(in folder: ScratchDirectory) throws -> [String] {
     let a = try folder.write("a.txt", "a1\na2\n\na3\n")
-    let archive = try fixture("docs.tar.gz")
+    let archive = fixture("docs.tar.gz")
     let c = try folder.write(
       "c.jsonl",
       """
@@ -24,7 +25,7 @@ import Testing
 
   @Test(arguments: 0...10)
   func resumingAfterNDocumentsYieldsExactlyTheRest(count: Int) throws {
-    let folder = try TemporaryFolder()
+    let folder = try ScratchDirectory()
     let paths = try Self.makeCorpus(in: folder)
     let all = try readAll(Corpus(paths: paths, options: Self.options))
     #expect(all.map(\.text) == [
@@ -45,7 +46,7 @@ import Testing
 
   @Test(arguments: 0...2)
   func resumingWithAnIncludeFilterCountsOnlyKeptDocuments(count: Int) throws {
-    let folder = try TemporaryFolder()
+    let folder = try ScratchDirectory()
     let path = try Self.makeCorpus(in: folder)[2]
     let options = CorpusOptions(include: [Document.pileSetNameKey: ["Keep"]], policy: .skip)
     var first = try Corpus(path: path, options: options)
@@ -61,7 +62,7 @@ import Testing
   }
 
   @Test func positionsOutsideTheCorpusAreRejected() throws {
-    let folder = try TemporaryFolder()
+    let folder = try ScratchDirectory()
     let path = try folder.write("a.txt", "a\nb\n")
     let beyondFiles = CorpusPosition(fileIndex: 5, memberIndex: 0, documentIndex: 0)
     guard case .invalidPosition? = corpusError({ _ = try Corpus(path: path, resumingAt: beyondFiles) })

@@ -1,10 +1,11 @@
 import Corpora
 import Foundation
+import TestSupport
 import Testing
 
 /// Streams the sample corpora shipped in corpora/ (made by scripts/make_corpora.py).
 @Suite struct ShippedCorporaTests {
-  static let corpora = repositoryRoot().appendingPathComponent("corpora")
+  static let corpora = repositoryRoot.appendingPathComponent("corpora")
 
   @Test func pileSampleHasTheExpectedSourcesAndCounts() throws {
     let path = Self.corpora.appendingPathComponent("pile-sample.jsonl.zst").path

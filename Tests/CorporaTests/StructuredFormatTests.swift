@@ -1,5 +1,6 @@
 import Corpora
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct StructuredFormatTests {
@@ -13,7 +14,7 @@ import Testing
     """
 
   @Test func jsonLinesKeepsTextAndPileSetName() throws {
-    let folder = try TemporaryFolder()
+    let folder = try ScratchDirectory()
     let path = try folder.write("pile.jsonl", Self.pile)
     let documents = try readAll(Corpus(path: path))
     #expect(documents.map(\.text) == [
@@ -25,7 +26,7 @@ import Testing
   }
 
   @Test func includeFilterKeepsOnlyListedSets() throws {
-    let folder = try TemporaryFolder()
+    let folder = try ScratchDirectory()
     let path = try folder.write("pile.jsonl", Self.pile)
     let corpus = try Corpus(
       path: path, options: CorpusOptions(include: [Document.pileSetNameKey: ["Pile-CC"]]))
@@ -35,7 +36,7 @@ import Testing
   }
 
   @Test func dottedFieldAndMetadataPaths() throws {
-    let folder = try TemporaryFolder()
+    let folder = try ScratchDirectory()
     let path = try folder.write(
       "nested.json", #"{"body": {"content": "Deep text."}, "meta": {"year": 1999, "ok": true}}"#)
     let options = CorpusOptions(
@@ -46,7 +47,7 @@ import Testing
   }
 
   @Test func csvWithQuotedFields() throws {
-    let folder = try TemporaryFolder()
+    let folder = try ScratchDirectory()
     let csv = [
       "id,text,label\r\n",
       "1,plain text,a\r\n",
@@ -66,14 +67,14 @@ import Testing
   }
 
   @Test func tsvWithoutHeaderByIndex() throws {
-    let folder = try TemporaryFolder()
+    let folder = try ScratchDirectory()
     let path = try folder.write("data.tsv", "1\tone, two\n2\t\"quoted\ttab\"\n")
     let options = CorpusOptions(format: .csv(column: .index(1), delimiter: nil, hasHeader: false))
     #expect(try texts([path], options) == ["one, two", "quoted\ttab"])
   }
 
   @Test func csvMissingColumnIsReported() throws {
-    let folder = try TemporaryFolder()
+    let folder = try ScratchDirectory()
     let path = try folder.write("data.csv", "id,body\n1,x\n")
     let error = corpusError { _ = try texts([path]) }
     guard case .missingField(let field, let source)? = error else {
@@ -85,7 +86,7 @@ import Testing
   }
 
   @Test func csvMalformedQuoteIsReported() throws {
-    let folder = try TemporaryFolder()
+    let folder = try ScratchDirectory()
     let path = try folder.write("data.csv", "text\n\"ok\"\n\"bad\"x\nfine\n")
     let error = corpusError { _ = try texts([path]) }
     guard case .malformedCSV(let source, _)? = error else {

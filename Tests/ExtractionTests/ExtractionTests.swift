@@ -15,9 +15,8 @@ let tinyModelURL = repositoryRoot.appendingPathComponent("Tests/ModelsTests/Reso
 let pileSample = repositoryRoot.appendingPathComponent("corpora/pile-sample.jsonl.zst").path
 
 func scratch() -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("bae-extract-\(UUID().uuidString)")
-  try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url
+  // A fresh directory under the test process's scratch root (removed at exit).
+  (try? ScratchDirectory("extract").url) ?? FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
 }
 
 struct Fixture {

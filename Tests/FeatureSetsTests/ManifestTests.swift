@@ -19,7 +19,7 @@ import Testing
   }
 
   @Test func roundTripsThroughJSONWithTypedValues() throws {
-    let directory = temporaryScratch()
+    let directory = try temporaryScratch()
     let manifest = Self.sample()
     try manifest.write(to: directory)
     let loaded = try FeatureManifest.load(from: directory)
@@ -36,7 +36,7 @@ import Testing
   }
 
   @Test func refusesOtherVersionsAndContradictions() throws {
-    let directory = temporaryScratch()
+    let directory = try temporaryScratch()
     try Self.sample().write(to: directory)
     let url = FeatureManifest.url(in: directory)
     let json = try String(contentsOf: url, encoding: .utf8)
@@ -63,8 +63,4 @@ import Testing
   }
 }
 
-func temporaryScratch() -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("bae-featuresets-\(UUID().uuidString)")
-  try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url
-}
+func temporaryScratch() throws -> URL { try ScratchDirectory("manifest").url }

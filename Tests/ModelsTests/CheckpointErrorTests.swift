@@ -9,8 +9,8 @@ import Testing
 @Suite struct CheckpointErrorTests {
   /// A writable copy of a fixture model.
   func copyOfFixture(_ name: String = "tiny-llama3-gqa") throws -> URL {
-    let directory = temporaryDirectory().appendingPathComponent(name)
-    try FileManager.default.copyItem(at: fixtureModel(name), to: directory)
+    let directory = try ScratchDirectory().url(name)
+    try FileManager.default.copyItem(at: Fixtures.model(name), to: directory)
     return directory
   }
 
@@ -186,37 +186,10 @@ import Testing
   }
 
   @Test func notAModelDirectory() throws {
-    let directory = temporaryDirectory()
+    let directory = try ScratchDirectory().url
     guard case .notAModel = try #require(loadError(directory)) else {
       Issue.record("expected .notAModel")
       return
     }
-  }
-}
-
-/// The writer's files read back exactly, in every float dtype, with metadata.
-@Suite struct SafetensorsWriterTests {
-  @Test func roundTripsAllDTypes() throws {
-    let url = temporaryDirectory().appendingPathComponent("t.safetensors")
-    var rng = SeededRandom(seed: 9)
-    let values = rng.floats(24, scale: 4)
-    var writer = SafetensorsWriter(metadata: ["model": "x", "quote\"d": "line\nbreak"])
-    writer.add("f32", floats: values, shape: [4, 6])
-    writer.add("f16", floats: values, shape: [24], as: .float16)
-    writer.add("bf16", floats: values, shape: [2, 12], as: .bfloat16)
-    writer.add("ids", int32s: [1, -2, 3], shape: [3])
-    writer.add("offsets", int64s: [7, 8], shape: [2])
-    try writer.write(to: url)
-    let file = try SafetensorsFile(url)
-    #expect(file.metadata == ["model": "x", "quote\"d": "line\nbreak"])
-    #expect(try file.floats("f32") == values)
-    #expect(maxAbsDiff(try file.floats("f16"), values) <= 4e-3)
-    #expect(maxAbsDiff(try file.floats("bf16"), values) <= 3e-2)
-    #expect(try file.int32s("ids") == [1, -2, 3])
-    #expect(try file.int32s("offsets") == [7, 8])
-    #expect(file.info(for: "bf16")?.shape == [2, 12])
-    // Data starts 8-byte aligned.
-    let headerLength = try Data(contentsOf: url).prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
-    #expect(headerLength % 8 == 0)
   }
 }

@@ -36,8 +36,8 @@ import Testing
   }
 
   @Test func twoPassesWithDifferentThreadCountsRunAtOnce() throws {
-    let model = try LlamaModel.load(from: fixtureModel("tiny-llama3-gqa"))
-    let golden = try SafetensorsFile(goldenFile("tiny-llama3-gqa"))
+    let model = try LlamaModel.load(from: Fixtures.model("tiny-llama3-gqa"))
+    let golden = try SafetensorsFile(Fixtures.golden("tiny-llama3-gqa"))
     let batch = try (0..<5).map { try golden.int32s("s\($0).token_ids") }
     let reference = try Self.record(model, batch, threads: 1)
 
@@ -93,8 +93,8 @@ import Testing
   }
 
   @Test func aHookMayRunAForwardPassItself() throws {
-    let model = try LlamaModel.load(from: fixtureModel("tiny-llama3-gqa"))
-    let golden = try SafetensorsFile(goldenFile("tiny-llama3-gqa"))
+    let model = try LlamaModel.load(from: Fixtures.model("tiny-llama3-gqa"))
+    let golden = try SafetensorsFile(Fixtures.golden("tiny-llama3-gqa"))
     let batch = try (0..<5).map { try golden.int32s("s\($0).token_ids") }
     let reference = try Self.record(model, batch, threads: 1)
 

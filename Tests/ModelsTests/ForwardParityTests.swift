@@ -16,8 +16,8 @@ import Testing
 
   @Test(arguments: ["tiny-llama3-gqa", "tiny-tied-mqa", "tiny-linear-sharded"])
   func everyHookMatchesTransformers(model name: String) throws {
-    let model = try LlamaModel.load(from: fixtureModel(name))
-    let golden = try SafetensorsFile(goldenFile(name))
+    let model = try LlamaModel.load(from: Fixtures.model(name))
+    let golden = try SafetensorsFile(Fixtures.golden(name))
     let sequenceCount = Int(golden.metadata["sequences"] ?? "") ?? 0
     #expect(sequenceCount == 5)
     let batch = try (0..<sequenceCount).map { try golden.int32s("s\($0).token_ids") }
@@ -49,8 +49,8 @@ import Testing
 
   /// Running each sequence alone gives the same values as the packed batch (packing leaks nothing).
   @Test func packedBatchEqualsSingleSequences() throws {
-    let model = try LlamaModel.load(from: fixtureModel("tiny-llama3-gqa"))
-    let golden = try SafetensorsFile(goldenFile("tiny-llama3-gqa"))
+    let model = try LlamaModel.load(from: Fixtures.model("tiny-llama3-gqa"))
+    let golden = try SafetensorsFile(Fixtures.golden("tiny-llama3-gqa"))
     let batch = try (0..<5).map { try golden.int32s("s\($0).token_ids") }
     let state = LlamaRunState(configuration: model.configuration)
     var together = ActivationRecorder([HookPoint.logits])
@@ -66,8 +66,8 @@ import Testing
   /// A hook on an early layer stops the pass there: later buffers are never touched and the
   /// requested values still match.
   @Test func earlyStopGivesSameValues() throws {
-    let model = try LlamaModel.load(from: fixtureModel("tiny-llama3-gqa"))
-    let golden = try SafetensorsFile(goldenFile("tiny-llama3-gqa"))
+    let model = try LlamaModel.load(from: Fixtures.model("tiny-llama3-gqa"))
+    let golden = try SafetensorsFile(Fixtures.golden("tiny-llama3-gqa"))
     let tokens = try golden.int32s("s3.token_ids")
     var recorder = ActivationRecorder([HookPoint.residualPost(layer: 0)])
     try model.forward(batch: [tokens], state: LlamaRunState(configuration: model.configuration), hooks: &recorder, context: ComputeContext())

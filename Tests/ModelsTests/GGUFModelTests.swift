@@ -9,17 +9,17 @@ import Testing
 /// Loading Llama models from GGUF: metadata mapping, tensor names, llama.cpp's q/k row
 /// permutation, tied embeddings; and the errors for files bae cannot run.
 @Suite struct GGUFModelTests {
-  static let tinyGGUF = resources.appendingPathComponent("gguf/tiny-tied-mqa.gguf")
+  static let tinyGGUF = Fixtures.model("gguf/tiny-tied-mqa.gguf")
 
   @Test func tinyGGUFMatchesTransformersGolden() throws {
     let model = try LlamaModel.load(from: Self.tinyGGUF)
-    let reference = try LlamaModel.load(from: fixtureModel("tiny-tied-mqa"))
+    let reference = try LlamaModel.load(from: Fixtures.model("tiny-tied-mqa"))
     #expect(model.configuration == LlamaConfiguration(
       hiddenSize: 64, intermediateSize: 128, layerCount: 2, headCount: 4, kvHeadCount: 1, headDim: 16,
       vocabularySize: 96, rmsNormEpsilon: 1e-6, ropeTheta: 500000, tieWordEmbeddings: true,
       maxPositionEmbeddings: 256))
     #expect(model.weights.layers[1].query == reference.weights.layers[1].query, "q rows must be un-permuted")
-    let golden = try SafetensorsFile(goldenFile("tiny-tied-mqa"))
+    let golden = try SafetensorsFile(Fixtures.golden("tiny-tied-mqa"))
     let batch = try (0..<5).map { try golden.int32s("s\($0).token_ids") }
     let points: [HookPoint] = [.residualPost(layer: 0), .mlpInput(layer: 1), .finalNorm, .logits]
     var recorder = ActivationRecorder(points)
@@ -33,7 +33,7 @@ import Testing
   }
 
   @Test func unsupportedArchitectureIsNamed() throws {
-    let url = resources.appendingPathComponent("gguf/tiny-gemma3.gguf")
+    let url = Fixtures.model("gguf/tiny-gemma3.gguf")
     #expect(throws: CheckpointError.invalidConfig(
       file: url, field: "general.architecture", detail: "'gemma3' is not supported; bae runs the 'llama' architecture")
     ) {
@@ -43,7 +43,7 @@ import Testing
 
   @Test(arguments: [3, 100, 2000, 200_000])
   func truncatedGGUFIsReported(length: Int) throws {
-    let url = temporaryDirectory().appendingPathComponent("cut.gguf")
+    let url = try ScratchDirectory().url("cut.gguf")
     try Data(try Data(contentsOf: Self.tinyGGUF).prefix(length)).write(to: url)
     do {
       _ = try LlamaModel.load(from: url)
@@ -57,9 +57,12 @@ import Testing
   }
 
   @Test func directoryHoldingOneGGUFIsAccepted() throws {
-    let directory = temporaryDirectory()
+    let directory = try ScratchDirectory().url
     try FileManager.default.copyItem(at: Self.tinyGGUF, to: directory.appendingPathComponent("m.gguf"))
-    #expect(try ModelLocation(resolving: directory) == .gguf(directory.appendingPathComponent("m.gguf")))
+    let location = try ModelLocation(classifying: directory)
+    #expect(location.kind == .ggufFile)
+    #expect(location.url == directory.appendingPathComponent("m.gguf"))
+    #expect(location.requestedURL == directory)
   }
 
   @Test func inspectionListsQuantTypesAndTokenizerFacts() throws {
@@ -74,7 +77,7 @@ import Testing
 @Suite struct ExportTests {
   @Test func ggufExportRoundTripsThroughHuggingFaceLayout() throws {
     let model = try LlamaModel.load(from: GGUFModelTests.tinyGGUF)
-    let directory = temporaryDirectory().appendingPathComponent("hf")
+    let directory = try ScratchDirectory().url("hf")
     try model.exportHuggingFace(to: directory)
     let reloaded = try LlamaModel.load(from: directory)
     var configuration = reloaded.configuration
@@ -87,8 +90,8 @@ import Testing
   }
 
   @Test func bf16ExportRoundsWeights() throws {
-    let model = try LlamaModel.load(from: fixtureModel("tiny-llama3-gqa"))
-    let directory = temporaryDirectory().appendingPathComponent("hf16")
+    let model = try LlamaModel.load(from: Fixtures.model("tiny-llama3-gqa"))
+    let directory = try ScratchDirectory().url("hf16")
     try model.exportHuggingFace(to: directory, dtype: .bfloat16)
     let reloaded = try LlamaModel.load(from: directory)
     var configuration = reloaded.configuration

@@ -9,9 +9,8 @@ import Testing
 /// The default model (SmolLM2-135M-Instruct, Q4_1 GGUF) against transformers loading the same
 /// file (`scripts/make_smollm2_fixtures.py`). Runs when `make setup` has fetched the model.
 @Suite struct SmolLM2ParityTests {
-  static let modelFile = repositoryRoot.appendingPathComponent(
-    "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf")
-  static let available = FileManager.default.fileExists(atPath: modelFile.path)
+  static let modelFile = Fixtures.defaultModelFile
+  static let available = Fixtures.defaultModelAvailable
 
   /// Bound on `max |ours − ref| / max |ref|` per hook tensor (the measure).
   static let relativeToMax: Float = 1e-3
@@ -20,10 +19,10 @@ import Testing
   static let rowRelativeL2: Float = 1e-3
 
   @Test(
-    .enabled(if: available, "default model not fetched: run `bash scripts/fetch_model.sh` (make test does)"))
+    .enabled(if: available, Comment(rawValue: Fixtures.defaultModelMissing)))
   func hooksMatchTransformers() throws {
     let model = try LlamaModel.load(from: Self.modelFile)
-    let golden = try SafetensorsFile(resources.appendingPathComponent("smollm2/golden.safetensors"))
+    let golden = try SafetensorsFile(Fixtures.model("smollm2/golden.safetensors"))
     let layers = (golden.metadata["layers"] ?? "").split(separator: ",").compactMap { Int($0) }
     let count = Int(golden.metadata["sequences"] ?? "") ?? 0
     #expect(count == 4 && layers == [0, 14, 29])
@@ -58,7 +57,7 @@ import Testing
     }
   }
 
-  @Test(.enabled(if: available, "default model not fetched"))
+  @Test(.enabled(if: available, Comment(rawValue: Fixtures.defaultModelMissing)))
   func referencePointFromMachineNotes() throws {
     // transformers: hidden_states[15][0, -1, :4] for this prompt's 16 tokens.
     let model = try LlamaModel.load(from: Self.modelFile)

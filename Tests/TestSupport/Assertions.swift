@@ -58,7 +58,3 @@ extension SeededRandom {
     (0..<count).map { _ in Float(uniform(-Double(scale), Double(scale))) }
   }
 }
-
-/// The repository root, found from this file's location.
-public let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
-  .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

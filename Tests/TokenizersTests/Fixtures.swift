@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Tokenizers
 
@@ -10,14 +11,12 @@ struct GoldenCase: Decodable, Sendable, CustomTestStringConvertible {
   var testDescription: String { String(reflecting: text) }
 }
 
-enum Fixtures {
+extension Fixtures {
   /// `Tests/TokenizersTests/Resources/<name>`.
-  static func url(_ name: String) -> URL {
-    (Bundle.module.url(forResource: "Resources", withExtension: nil) ?? Bundle.module.bundleURL).appendingPathComponent(name)
-  }
+  static func tokenizer(_ name: String) -> URL { resource(name, in: "TokenizersTests") }
 
   static func goldens(_ directory: String) throws -> [GoldenCase] {
-    try JSONDecoder().decode([GoldenCase].self, from: Data(contentsOf: url("\(directory)/golden.json")))
+    try JSONDecoder().decode([GoldenCase].self, from: Data(contentsOf: tokenizer("\(directory)/golden.json")))
   }
 
   struct GGUFVocab: Decodable {
@@ -31,22 +30,22 @@ enum Fixtures {
   }
 
   static let smolJSON: Result<BPETokenizer, any Error> = Result {
-    try BPETokenizer(tokenizerJSON: url("smollm2/tokenizer.json"), tokenizerConfig: url("smollm2/tokenizer_config.json"))
+    try BPETokenizer(tokenizerJSON: tokenizer("smollm2/tokenizer.json"), tokenizerConfig: tokenizer("smollm2/tokenizer_config.json"))
   }
 
   static let smolGGUF: Result<BPETokenizer, any Error> = Result {
-    let v = try JSONDecoder().decode(GGUFVocab.self, from: Data(contentsOf: url("smollm2/gguf_vocab.json")))
+    let v = try JSONDecoder().decode(GGUFVocab.self, from: Data(contentsOf: tokenizer("smollm2/gguf_vocab.json")))
     return try BPETokenizer(
       tokens: v.tokens, merges: v.merges, tokenTypes: v.token_type, bosTokenID: v.bos_token_id, eosTokenID: v.eos_token_id,
       addBOS: v.add_bos_token, preTokenizer: v.pre)
   }
 
   static let llama3Style: Result<BPETokenizer, any Error> = Result {
-    try BPETokenizer(tokenizerJSON: url("llama3style/tokenizer.json"))
+    try BPETokenizer(tokenizerJSON: tokenizer("llama3style/tokenizer.json"))
   }
 
   static let sentencePiece: Result<SentencePieceTokenizer, any Error> = Result {
-    try SentencePieceTokenizer(modelFile: url("sentencepiece/tokenizer.model"))
+    try SentencePieceTokenizer(modelFile: tokenizer("sentencepiece/tokenizer.model"))
   }
 
   /// Readable mismatch report: text, expected ids, actual ids.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Tokenizers
 
@@ -17,7 +18,7 @@ import Tokenizers
   @Test func ggufAddBOSAndLlama3Pre() throws {
     let l3 = try Fixtures.llama3Style.get()
     // Rebuild the llama3-style file's vocabulary as GGUF arrays with pre "llama-bpe".
-    let root = try JSONSerialization.jsonObject(with: Data(contentsOf: Fixtures.url("llama3style/tokenizer.json"))) as! [String: Any]
+    let root = try JSONSerialization.jsonObject(with: Data(contentsOf: Fixtures.tokenizer("llama3style/tokenizer.json"))) as! [String: Any]
     let model = root["model"] as! [String: Any]
     var tokens = [String](repeating: "", count: l3.vocabularySize)
     var types = [Int32](repeating: 1, count: l3.vocabularySize)
@@ -73,10 +74,10 @@ import Tokenizers
   }
 
   @Test func loaderPicksTheRightTokenizer() throws {
-    let smol = try TokenizerLoader.load(directory: Fixtures.url("smollm2"))
+    let smol = try TokenizerLoader.load(directory: Fixtures.tokenizer("smollm2"))
     #expect(smol is BPETokenizer && smol.bosTokenID == 1 && smol.eosTokenID == 2 && smol.vocabularySize == 49152)
     #expect(try smol.encode("Hi").ids.first != 1)  // add_bos_token false
-    let sp = try TokenizerLoader.load(directory: Fixtures.url("sentencepiece"))
+    let sp = try TokenizerLoader.load(directory: Fixtures.tokenizer("sentencepiece"))
     #expect(sp is SentencePieceTokenizer && sp.vocabularySize == 1000 && sp.tokenString(for: 1) == "<s>")
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Tokenizers
 
@@ -131,9 +132,7 @@ import Tokenizers
   }
 
   @Test func missingDirectoryAndBadSentencePieceModel() throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bae-tok-\(UInt32.random(in: 0...UInt32.max))")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: dir) }
+    let dir = try ScratchDirectory().url
     #expect(throws: TokenizerError.noTokenizerFile(directory: dir.path)) { try TokenizerLoader.load(directory: dir) }
     let model = dir.appendingPathComponent("tokenizer.model")
     try Data("not a model".utf8).write(to: model)

@@ -19,9 +19,9 @@ public enum RoPEScaling: Sendable, Equatable {
 
 /// The architecture of a Llama-family model: the "blueprint", with no weights.
 ///
-/// Reads a Hugging Face `config.json` in both spellings transformers has used: the older
-/// top-level `rope_theta` / `rope_scaling` / `torch_dtype`, and transformers 5's
-/// `rope_parameters` / `dtype`.
+/// `Codable` as a Hugging Face `config.json` (see `LlamaConfiguration+Codable.swift`), read in
+/// both spellings transformers has used: the older top-level `rope_theta` / `rope_scaling` /
+/// `torch_dtype`, and transformers 5's `rope_parameters` / `dtype`.
 public struct LlamaConfiguration: Sendable, Equatable {
   /// Width of the residual stream, `d`.
   public var hiddenSize: Int
@@ -88,27 +88,25 @@ public struct LlamaConfiguration: Sendable, Equatable {
   ///
   /// - Throws: ``CheckpointError/invalidConfig(file:field:detail:)`` naming the field.
   public func validate(source: URL) throws(CheckpointError) {
-    func positive(_ value: Int, _ field: String) throws(CheckpointError) {
-      guard value > 0 else { throw .invalidConfig(file: source, field: field, detail: "must be > 0, got \(value)") }
+    if let problem = validationProblem() {
+      throw .invalidConfig(file: source, field: problem.field, detail: problem.detail)
     }
-    try positive(hiddenSize, "hidden_size")
-    try positive(intermediateSize, "intermediate_size")
-    try positive(layerCount, "num_hidden_layers")
-    try positive(headCount, "num_attention_heads")
-    try positive(kvHeadCount, "num_key_value_heads")
-    try positive(headDim, "head_dim")
-    try positive(vocabularySize, "vocab_size")
+  }
+
+  /// The first field whose value does not fit the others (by its `config.json` name), or `nil`.
+  func validationProblem() -> (field: String, detail: String)? {
+    let counts: [(Int, String)] = [
+      (hiddenSize, "hidden_size"), (intermediateSize, "intermediate_size"), (layerCount, "num_hidden_layers"),
+      (headCount, "num_attention_heads"), (kvHeadCount, "num_key_value_heads"), (headDim, "head_dim"),
+      (vocabularySize, "vocab_size"),
+    ]
+    for (value, field) in counts where value <= 0 { return (field, "must be > 0, got \(value)") }
     guard headCount % kvHeadCount == 0 else {
-      throw .invalidConfig(
-        file: source, field: "num_key_value_heads",
-        detail: "\(kvHeadCount) does not divide num_attention_heads \(headCount)")
+      return ("num_key_value_heads", "\(kvHeadCount) does not divide num_attention_heads \(headCount)")
     }
-    guard headDim % 2 == 0 else {
-      throw .invalidConfig(file: source, field: "head_dim", detail: "must be even for RoPE, got \(headDim)")
-    }
-    guard rmsNormEpsilon > 0, ropeTheta > 0 else {
-      throw .invalidConfig(file: source, field: "rms_norm_eps/rope_theta", detail: "must be positive")
-    }
+    guard headDim % 2 == 0 else { return ("head_dim", "must be even for RoPE, got \(headDim)") }
+    guard rmsNormEpsilon > 0, ropeTheta > 0 else { return ("rms_norm_eps/rope_theta", "must be positive") }
+    return nil
   }
 
   /// Inverse rotary frequencies `[headDim/2]`, with this configuration's scaling applied.
@@ -140,102 +138,5 @@ public struct LlamaConfiguration: Sendable, Equatable {
       }
     }
     return frequencies
-  }
-}
-
-extension LlamaConfiguration {
-  /// Parses a Hugging Face `config.json`.
-  ///
-  /// - Throws: ``CheckpointError/invalidConfig(file:field:detail:)`` for a missing or invalid
-  ///   field, an unsupported architecture or activation, or an unknown RoPE scaling type.
-  public static func load(from url: URL) throws(CheckpointError) -> LlamaConfiguration {
-    let data: Data
-    do { data = try Data(contentsOf: url) } catch {
-      throw .unreadable(file: url, reason: error.localizedDescription)
-    }
-    guard let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-      throw .invalidConfig(file: url, field: "(root)", detail: "not a JSON object")
-    }
-    return try parse(json, source: url)
-  }
-
-  static func parse(_ json: [String: Any], source url: URL) throws(CheckpointError) -> LlamaConfiguration {
-    func int(_ key: String, default fallback: Int? = nil) throws(CheckpointError) -> Int {
-      if let n = json[key] as? NSNumber, Double(n.intValue) == n.doubleValue { return n.intValue }
-      if json[key] == nil || json[key] is NSNull, let fallback { return fallback }
-      throw .invalidConfig(file: url, field: key, detail: json[key] == nil ? "missing" : "not an integer")
-    }
-    func float(_ object: [String: Any], _ key: String, default fallback: Float? = nil, field: String? = nil)
-      throws(CheckpointError) -> Float
-    {
-      if let n = object[key] as? NSNumber { return n.floatValue }
-      if object[key] == nil || object[key] is NSNull, let fallback { return fallback }
-      throw .invalidConfig(file: url, field: field ?? key, detail: object[key] == nil ? "missing" : "not a number")
-    }
-
-    if let modelType = json["model_type"] as? String, modelType != "llama" {
-      throw .invalidConfig(
-        file: url, field: "model_type",
-        detail: "'\(modelType)' is not supported; bae runs the 'llama' architecture")
-    }
-    if let activation = json["hidden_act"] as? String, activation != "silu" {
-      throw .invalidConfig(file: url, field: "hidden_act", detail: "'\(activation)' is not supported; Llama uses 'silu'")
-    }
-    for flag in ["attention_bias", "mlp_bias"] where (json[flag] as? Bool) == true {
-      throw .invalidConfig(file: url, field: flag, detail: "biases in attention/MLP projections are not supported yet")
-    }
-
-    let hidden = try int("hidden_size")
-    let heads = try int("num_attention_heads")
-    // rope_parameters (transformers ≥ 5) holds rope_theta and the scaling; older files keep
-    // rope_theta at top level and the scaling in rope_scaling.
-    let ropeParameters = json["rope_parameters"] as? [String: Any]
-    let scalingObject = ropeParameters ?? (json["rope_scaling"] as? [String: Any])
-    let scalingField = ropeParameters != nil ? "rope_parameters" : "rope_scaling"
-    let theta: Float
-    if let ropeParameters, ropeParameters["rope_theta"] != nil {
-      theta = try float(ropeParameters, "rope_theta", field: "rope_parameters.rope_theta")
-    } else {
-      theta = try float(json, "rope_theta", default: 10000)
-    }
-    var scaling = RoPEScaling.none
-    if let scalingObject {
-      let type = (scalingObject["rope_type"] as? String) ?? (scalingObject["type"] as? String) ?? "default"
-      switch type {
-      case "default":
-        scaling = .none
-      case "linear":
-        scaling = .linear(factor: try float(scalingObject, "factor", field: "\(scalingField).factor"))
-      case "llama3":
-        scaling = .llama3(
-          factor: try float(scalingObject, "factor", field: "\(scalingField).factor"),
-          lowFrequencyFactor: try float(scalingObject, "low_freq_factor", field: "\(scalingField).low_freq_factor"),
-          highFrequencyFactor: try float(scalingObject, "high_freq_factor", field: "\(scalingField).high_freq_factor"),
-          originalContextLength: Int(
-            try float(
-              scalingObject, "original_max_position_embeddings",
-              field: "\(scalingField).original_max_position_embeddings")))
-      default:
-        throw .invalidConfig(
-          file: url, field: "\(scalingField).rope_type",
-          detail: "unknown RoPE scaling type '\(type)'; supported: default, linear, llama3")
-      }
-    }
-    let config = LlamaConfiguration(
-      hiddenSize: hidden,
-      intermediateSize: try int("intermediate_size"),
-      layerCount: try int("num_hidden_layers"),
-      headCount: heads,
-      kvHeadCount: try int("num_key_value_heads", default: heads),
-      headDim: try int("head_dim", default: heads > 0 ? hidden / heads : 0),
-      vocabularySize: try int("vocab_size"),
-      rmsNormEpsilon: try float(json, "rms_norm_eps", default: 1e-6),
-      ropeTheta: theta,
-      ropeScaling: scaling,
-      tieWordEmbeddings: (json["tie_word_embeddings"] as? Bool) ?? false,
-      maxPositionEmbeddings: try int("max_position_embeddings", default: 2048),
-      declaredDType: (json["dtype"] as? String) ?? (json["torch_dtype"] as? String))
-    try config.validate(source: url)
-    return config
   }
 }

@@ -3,45 +3,33 @@ import Foundation
 import TensorCore
 
 extension LlamaConfiguration {
-  /// The configuration as a Hugging Face `config.json` object for `LlamaForCausalLM`.
-  ///
-  /// Writes both spellings transformers reads (`rope_theta`/`rope_scaling`/`torch_dtype` and
-  /// `dtype`), so older and newer versions load it.
+  /// The configuration as a Hugging Face `config.json` for `LlamaForCausalLM` (pretty-printed,
+  /// sorted keys; see ``encode(to:)``), declaring `dtype` as the stored precision.
   ///
   /// - Throws: ``CheckpointError/invalidConfig(file:field:detail:)`` for per-frequency RoPE
-  ///   factors (GGUF `rope_freqs.weight`), which `config.json` cannot express.
-  public func huggingFaceJSON(dtype: String, source: URL) throws(CheckpointError) -> [String: Any] {
-    var json: [String: Any] = [
-      "architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_act": "silu",
-      "hidden_size": hiddenSize, "intermediate_size": intermediateSize, "num_hidden_layers": layerCount,
-      "num_attention_heads": headCount, "num_key_value_heads": kvHeadCount, "head_dim": headDim,
-      "vocab_size": vocabularySize, "rms_norm_eps": Double(rmsNormEpsilon), "rope_theta": Double(ropeTheta),
-      "tie_word_embeddings": tieWordEmbeddings, "max_position_embeddings": maxPositionEmbeddings,
-      "attention_bias": false, "mlp_bias": false, "torch_dtype": dtype, "dtype": dtype,
-    ]
-    switch ropeScaling {
-    case .none:
-      json["rope_scaling"] = NSNull()
-    case .linear(let factor):
-      json["rope_scaling"] = ["rope_type": "linear", "factor": Double(factor)]
-    case .llama3(let factor, let low, let high, let original):
-      json["rope_scaling"] = [
-        "rope_type": "llama3", "factor": Double(factor), "low_freq_factor": Double(low),
-        "high_freq_factor": Double(high), "original_max_position_embeddings": original,
-      ]
-    case .frequencyFactors:
+  ///   factors (GGUF `rope_freqs.weight` of `source`), which `config.json` cannot express.
+  public func huggingFaceJSON(dtype: String, source: URL) throws(CheckpointError) -> Data {
+    if case .frequencyFactors = ropeScaling {
       throw .invalidConfig(
-        file: source, field: "rope_freqs.weight",
+        file: source, field: LlamaWeightNames.ggufRoPEFrequencies,
         detail: "per-frequency RoPE factors cannot be written to config.json; convert from the original Hugging Face checkpoint instead")
     }
-    return json
+    var declared = self
+    declared.declaredDType = dtype
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    do {
+      return try encoder.encode(declared)
+    } catch {
+      throw .invalidConfig(file: source, field: "(root)", detail: String(describing: error))
+    }
   }
 }
 
 extension LlamaModel {
   /// Writes the model as a Hugging Face directory: `config.json` and `model.safetensors`
   /// (tensor names of ``LlamaWeightNames/huggingFace(_:layer:)``), loadable by transformers
-  /// and by ``load(from:)``. Files are written atomically.
+  /// and by ``load(from:)``. Files are written atomically (``AtomicFile``).
   ///
   /// - Parameters:
   ///   - directory: created if needed.
@@ -53,13 +41,13 @@ extension LlamaModel {
     guard let dtypeName = names[dtype] else {
       throw .unsupportedDType(file: directory, tensor: "(all)", dtype: dtype.rawValue)
     }
-    let json = try c.huggingFaceJSON(dtype: dtypeName, source: source)
+    let config = try c.huggingFaceJSON(dtype: dtypeName, source: source)
+    let configURL = directory.appendingPathComponent("config.json")
     do {
       try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-      let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
-      try data.write(to: directory.appendingPathComponent("config.json"), options: .atomic)
+      try AtomicFile.write(config, to: configURL)
     } catch {
-      throw .writeFailed(file: directory.appendingPathComponent("config.json"), reason: error.localizedDescription)
+      throw .writeFailed(file: configURL, reason: (error as? AtomicFileError)?.reason ?? error.localizedDescription)
     }
     var writer = SafetensorsWriter(metadata: ["format": "pt", "converted_from": source.lastPathComponent])
     typealias T = LlamaWeightNames.Tensor

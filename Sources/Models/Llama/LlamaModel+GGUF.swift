@@ -20,10 +20,11 @@ extension LlamaConfiguration {
     var headDim = try gguf.optionalInt(p + "attention.key_length")
     if headDim == nil { headDim = try gguf.optionalInt(p + "rope.dimension_count") }
     var vocabulary = try gguf.optionalInt(p + "vocab_size")
-    if vocabulary == nil { vocabulary = gguf.info(for: "token_embd.weight")?.shape.first }
+    let embedding = LlamaWeightNames.gguf(.tokenEmbedding)
+    if vocabulary == nil { vocabulary = gguf.info(for: embedding)?.shape.first }
     if vocabulary == nil { vocabulary = gguf.metadata["tokenizer.ggml.tokens"]?.arrayValue?.count }
     guard let vocabulary else {
-      throw .invalidConfig(file: gguf.url, field: p + "vocab_size", detail: "missing, and no token_embd.weight to infer it from")
+      throw .invalidConfig(file: gguf.url, field: p + "vocab_size", detail: "missing, and no \(embedding) to infer it from")
     }
 
     var scaling = RoPEScaling.none
@@ -35,11 +36,11 @@ extension LlamaConfiguration {
     case let other:
       throw .invalidConfig(
         file: gguf.url, field: p + "rope.scaling.type",
-        detail: "unknown RoPE scaling type '\(other)'; supported: none, linear, and llama3 (rope_freqs.weight)")
+        detail: "unknown RoPE scaling type '\(other)'; supported: none, linear, and llama3 (\(LlamaWeightNames.ggufRoPEFrequencies))")
     }
-    if gguf.info(for: "rope_freqs.weight") != nil {
+    if gguf.info(for: LlamaWeightNames.ggufRoPEFrequencies) != nil {
       // llama.cpp stores Llama 3.1 scaling as one divisor per frequency.
-      scaling = .frequencyFactors(try gguf.floats("rope_freqs.weight"))
+      scaling = .frequencyFactors(try gguf.floats(LlamaWeightNames.ggufRoPEFrequencies))
     }
     let config = LlamaConfiguration(
       hiddenSize: hidden,
@@ -52,12 +53,12 @@ extension LlamaConfiguration {
       rmsNormEpsilon: try gguf.optionalFloat(p + "attention.layer_norm_rms_epsilon") ?? 1e-5,
       ropeTheta: try gguf.optionalFloat(p + "rope.freq_base") ?? 10000,
       ropeScaling: scaling,
-      tieWordEmbeddings: gguf.info(for: "output.weight") == nil,
+      tieWordEmbeddings: gguf.info(for: LlamaWeightNames.gguf(.lmHead)) == nil,
       maxPositionEmbeddings: try gguf.optionalInt(p + "context_length") ?? 2048,
       declaredDType: nil)
     try config.validate(source: gguf.url)
     if case .frequencyFactors(let factors) = scaling, factors.count != config.headDim / 2 {
-      throw .shapeMismatch(name: "rope_freqs.weight", file: gguf.url, expected: [config.headDim / 2], found: [factors.count])
+      throw .shapeMismatch(name: LlamaWeightNames.ggufRoPEFrequencies, file: gguf.url, expected: [config.headDim / 2], found: [factors.count])
     }
     return config
   }

@@ -2,74 +2,38 @@ import Checkpoints
 import Foundation
 
 extension LlamaModel {
-  /// Loads a model from a path:
-  /// - a Hugging Face directory with `config.json` and `model.safetensors` or a sharded
-  ///   `model.safetensors.index.json`;
-  /// - a `.gguf` file, or a directory holding exactly one.
+  /// Loads the model at `location`: a Hugging Face directory (`config.json` with
+  /// `model.safetensors` or a sharded `model.safetensors.index.json`) or a GGUF file.
   ///
   /// - Throws: ``CheckpointError`` naming the file and tensor or field at fault.
-  public static func load(from path: URL) throws(CheckpointError) -> LlamaModel {
-    let location = try ModelLocation(resolving: path)
-    switch location {
-    case .huggingFace(let directory):
-      let configURL = directory.appendingPathComponent("config.json")
-      let configuration = try LlamaConfiguration.load(from: configURL)
-      let index = directory.appendingPathComponent("model.safetensors.index.json")
-      let single = directory.appendingPathComponent("model.safetensors")
-      let store: any TensorStore
-      let origin: URL
-      if FileManager.default.fileExists(atPath: index.path) {
-        store = try ShardedSafetensors(index: index)
-        origin = index
-      } else {
-        store = try SafetensorsFile(single)
-        origin = single
-      }
+  public static func load(from location: ModelLocation) throws(CheckpointError) -> LlamaModel {
+    switch location.kind {
+    case .huggingFaceDirectory:
+      let directory = location.url
+      let configuration = try LlamaConfiguration.load(from: directory.appendingPathComponent("config.json"))
+      let (store, origin) = try huggingFaceStore(in: directory)
       let weights = try LlamaWeights.load(from: store, configuration: configuration, naming: .huggingFace, origin: origin)
       return LlamaModel(configuration: configuration, weights: weights, source: directory)
-    case .gguf(let file):
-      return try loadGGUF(file)
+    case .ggufFile:
+      return try loadGGUF(location.url)
     }
   }
-}
 
-/// What kind of checkpoint a user-given path points at.
-public enum ModelLocation: Sendable, Equatable {
-  /// A Hugging Face model directory.
-  case huggingFace(URL)
-  /// A GGUF file.
-  case gguf(URL)
-
-  /// Classifies `path`: a `.gguf` file; a directory with `config.json`; a directory holding
-  /// exactly one `.gguf` file.
+  /// Loads the model at `path` (see ``ModelLocation/init(classifying:)`` for what a path may name).
   ///
-  /// - Throws: ``CheckpointError/notAModel(path:detail:)`` saying what was expected.
-  public init(resolving path: URL) throws(CheckpointError) {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path.path, isDirectory: &isDirectory) else {
-      throw .notAModel(path: path, detail: "no such file or directory")
+  /// - Throws: ``CheckpointError``.
+  public static func load(from path: URL) throws(CheckpointError) -> LlamaModel {
+    try load(from: ModelLocation(classifying: path))
+  }
+
+  /// The tensors of a Hugging Face directory (sharded when it has an index), and the file
+  /// errors should name.
+  static func huggingFaceStore(in directory: URL) throws(CheckpointError) -> (store: any TensorStore, origin: URL) {
+    let index = directory.appendingPathComponent("model.safetensors.index.json")
+    if FileManager.default.fileExists(atPath: index.path) {
+      return (try ShardedSafetensors(index: index), index)
     }
-    if !isDirectory.boolValue {
-      guard path.pathExtension.lowercased() == "gguf" else {
-        throw .notAModel(path: path, detail: "expected a .gguf file or a Hugging Face model directory")
-      }
-      self = .gguf(path)
-      return
-    }
-    if FileManager.default.fileExists(atPath: path.appendingPathComponent("config.json").path) {
-      self = .huggingFace(path)
-      return
-    }
-    let ggufs = ((try? FileManager.default.contentsOfDirectory(atPath: path.path)) ?? [])
-      .filter { $0.lowercased().hasSuffix(".gguf") }.sorted()
-    if ggufs.count == 1 {
-      self = .gguf(path.appendingPathComponent(ggufs[0]))
-      return
-    }
-    throw .notAModel(
-      path: path,
-      detail: ggufs.isEmpty
-        ? "directory has neither config.json nor a .gguf file"
-        : "directory holds several .gguf files (\(ggufs.joined(separator: ", "))); name one")
+    let single = directory.appendingPathComponent("model.safetensors")
+    return (try SafetensorsFile(single), single)
   }
 }

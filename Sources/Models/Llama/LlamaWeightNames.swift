@@ -51,6 +51,20 @@ public enum LlamaWeightNames {
     }
   }
 
+  /// GGUF's per-frequency RoPE divisors `[headDim/2]` (llama.cpp's `LLM_TENSOR_ROPE_FREQS`,
+  /// how it stores Llama 3.1 scaling); read into the configuration, not the weights.
+  public static let ggufRoPEFrequencies = "rope_freqs.weight"
+
+  /// The suffix of the rotary caches older transformers checkpoints carry
+  /// (`model.layers.N.self_attn.rotary_emb.inv_freq`); recomputed, never read.
+  public static let huggingFaceRotaryCacheSuffix = "rotary_emb.inv_freq"
+
+  /// Whether a checkpoint tensor that is not a weight may be left over without error: rotary
+  /// caches and GGUF's RoPE frequency table.
+  public static func isAuxiliary(_ name: String) -> Bool {
+    name.hasSuffix(huggingFaceRotaryCacheSuffix) || name == ggufRoPEFrequencies
+  }
+
   /// The row-major shape the configuration implies, as Hugging Face stores it.
   public static func shape(_ tensor: Tensor, _ c: LlamaConfiguration) -> [Int] {
     switch tensor {

@@ -81,7 +81,7 @@ public struct LlamaWeights: Sendable {
     var extra = available.subtracting(names)
     // Checkpoints saved with tied embeddings sometimes still carry lm_head; rotary caches too.
     if tied { extra.remove(lmHeadName) }
-    extra = extra.filter { !$0.hasSuffix("rotary_emb.inv_freq") && $0 != "rope_freqs.weight" }
+    extra = extra.filter { !LlamaWeightNames.isAuxiliary($0) }
     if !extra.isEmpty { throw .unexpectedTensors(names: extra.sorted(), file: origin) }
 
     // Read (and dequantize) in parallel; each slot is written by exactly one iteration.

@@ -3,7 +3,7 @@ import Foundation
 
 /// What `bae inspect` reports about a checkpoint, gathered without reading any weights.
 public struct ModelInspection: Sendable {
-  /// The path inspected.
+  /// The path inspected, as named.
   public var path: URL
   /// `safetensors`, `safetensors (sharded, N files)` or `GGUF vN`.
   public var format: String
@@ -18,29 +18,27 @@ public struct ModelInspection: Sendable {
   /// Format-specific facts (GGUF metadata such as tokenizer model, chat template), in order.
   public var notes: [(String, String)]
 
-  /// Reads the headers at `path`.
+  /// Reads the headers of the model at `location`.
   ///
   /// - Throws: ``CheckpointError``.
-  public init(path: URL) throws(CheckpointError) {
-    self.path = path
-    let location = try ModelLocation(resolving: path)
+  public init(location: ModelLocation) throws(CheckpointError) {
+    path = location.requestedURL
     let store: any TensorStore
     notes = []
-    switch location {
-    case .huggingFace(let directory):
+    switch location.kind {
+    case .huggingFaceDirectory:
+      let directory = location.url
       configuration = try LlamaConfiguration.load(from: directory.appendingPathComponent("config.json"))
-      let index = directory.appendingPathComponent("model.safetensors.index.json")
-      if FileManager.default.fileExists(atPath: index.path) {
-        let sharded = try ShardedSafetensors(index: index)
-        store = sharded
+      let (opened, _) = try LlamaModel.huggingFaceStore(in: directory)
+      store = opened
+      if let sharded = opened as? ShardedSafetensors {
         format = "safetensors (sharded, \(Set(sharded.tensorNames.compactMap { sharded.info(for: $0)?.file }).count) files)"
       } else {
-        store = try SafetensorsFile(directory.appendingPathComponent("model.safetensors"))
         format = "safetensors"
       }
       if let dtype = configuration.declaredDType { notes.append(("dtype:", dtype)) }
-    case .gguf(let file):
-      let inspected = try Self.inspectGGUF(file)
+    case .ggufFile:
+      let inspected = try Self.inspectGGUF(location.url)
       store = inspected.store
       configuration = inspected.configuration
       format = inspected.format
@@ -48,7 +46,15 @@ public struct ModelInspection: Sendable {
     }
     tensors = store.tensorNames.compactMap { store.info(for: $0) }
     storedTypeCounts = tensors.reduce(into: [:]) { $0[$1.storedType, default: 0] += 1 }
-    let hasHead = tensors.contains { $0.name == "lm_head.weight" || $0.name == "output.weight" }
+    let headNames: Set = [LlamaWeightNames.huggingFace(.lmHead), LlamaWeightNames.gguf(.lmHead)]
+    let hasHead = tensors.contains { headNames.contains($0.name) }
     parameterCount = configuration.parameterCount(separateHead: hasHead && !configuration.tieWordEmbeddings)
+  }
+
+  /// Reads the headers at `path` (see ``ModelLocation/init(classifying:)``).
+  ///
+  /// - Throws: ``CheckpointError``.
+  public init(path: URL) throws(CheckpointError) {
+    try self.init(location: ModelLocation(classifying: path))
   }
 }

@@ -16,16 +16,3 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     throw CommandError(String(describing: error))
   }
 }
-
-/// The text of `--text` or the contents of `--file`/`--prompt-file`.
-func readText(text: String?, file: String?) throws -> String {
-  if let text { return text }
-  guard let file else { throw CommandError("no text given") }
-  guard let data = FileManager.default.contents(atPath: file) else {
-    throw CommandError("\(file): cannot read file")
-  }
-  guard let string = String(data: data, encoding: .utf8) else {
-    throw CommandError("\(file): not valid UTF-8 text")
-  }
-  return string
-}

@@ -1,15 +1,47 @@
 import ArgumentParser
+import Checkpoints
 import Foundation
 import TensorCore
 
-/// `--model` and `--threads`, shared by every command that runs a model.
-struct ModelArguments: ParsableArguments {
+/// `--model`, shared by every command that reads a model.
+struct ModelPathArguments: ParsableArguments {
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "Hugging Face model directory, .gguf file, or directory holding one (default: $BAE_MODEL, else models/\(DefaultModel.directoryName)).",
+      "Hugging Face model directory, .gguf file, or directory holding one (default: $\(ModelLocation.environmentVariable), else models/\(ModelLocation.defaultModelDirectoryName)).",
       valueName: "path"))
   var model: String?
+
+  /// The model named by `--model` (or by `positional`, an older spelling some commands keep),
+  /// else `$BAE_MODEL`, else the default model in `./models/` or in the checkout the executable
+  /// was built in.
+  func resolvedLocation(positional: String? = nil) throws -> ModelLocation {
+    do {
+      return try ModelLocation.resolve(model ?? positional, searchRoots: Self.searchRoots)
+    } catch .defaultModelMissing {
+      throw CommandError(
+        "no --model given and the default model is not installed; run `make setup` (or `scripts/fetch_model.sh`) or pass --model PATH")
+    } catch {
+      throw CommandError(error.description)
+    }
+  }
+
+  /// The current directory, then the executable's ancestors (`.build/<config>/bae` sits a few
+  /// levels below the checkout).
+  static var searchRoots: [URL] {
+    var roots = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
+    var executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    for _ in 0..<6 {
+      executable.deleteLastPathComponent()
+      roots.append(executable)
+    }
+    return roots
+  }
+}
+
+/// `--model` and `--threads`, shared by every command that runs a model.
+struct ModelArguments: ParsableArguments {
+  @OptionGroup var path: ModelPathArguments
 
   @Option(name: .long, help: "Threads for matrix products (default: all cores).")
   var threads: Int?
@@ -32,34 +64,12 @@ struct ModelArguments: ParsableArguments {
   /// extraction reuses its recorded one).
   var explicitContext: ComputeContext? { threads.map { ComputeContext(threads: $0) } }
 
-  /// The model path the user asked for, or the default model.
-  func resolvedModelURL() throws -> URL {
-    if let model { return URL(fileURLWithPath: model) }
-    return try DefaultModel.locate()
-  }
-}
+  /// The model path as given (`--model`, `$BAE_MODEL`) or found (the default model's directory).
+  var model: String? { path.model }
 
-/// Where the default model (SmolLM2-135M-Instruct) lives after `make setup`.
-enum DefaultModel {
-  static let directoryName = "smollm2-135m-instruct"
+  /// The model to run (see ``ModelPathArguments/resolvedLocation(positional:)``).
+  func resolvedLocation() throws -> ModelLocation { try path.resolvedLocation() }
 
-  /// `$BAE_MODEL`, else `./models/<name>`, else `models/<name>` next to the `bae` checkout the
-  /// executable was built in.
-  static func locate() throws -> URL {
-    if let env = ProcessInfo.processInfo.environment["BAE_MODEL"], !env.isEmpty {
-      return URL(fileURLWithPath: env)
-    }
-    var candidates = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
-    var executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-    for _ in 0..<6 {
-      executable.deleteLastPathComponent()
-      candidates.append(executable)
-    }
-    for root in candidates {
-      let url = root.appendingPathComponent("models").appendingPathComponent(directoryName)
-      if FileManager.default.fileExists(atPath: url.path) { return url }
-    }
-    throw CommandError(
-      "no --model given and the default model is not installed; run `make setup` (or `scripts/fetch_model.sh`) or pass --model PATH")
-  }
+  /// The path of the model to run, as named or found.
+  func resolvedModelURL() throws -> URL { try resolvedLocation().requestedURL }
 }

@@ -12,20 +12,16 @@ struct ForwardCommand: ParsableCommand {
     commandName: "forward",
     abstract: "Run the model on one prompt and save the activations at the named hooks.",
     discussion: """
-      Writes OUT/activations.safetensors with one f32 tensor [tokens, width] per hook, named as
-      the hook (e.g. blocks.3.hook_resid_post), plus token_ids [tokens] int32, and metadata
-      (model, hooks, layer_count). Hook lists accept full names and shorthands:
-      resid_pre, attn_out, resid_mid, mlp_in, mlp_out, resid_post followed by :all or :L,L,a-b;
+      Writes OUT/activations.safetensors with one f32 tensor [tokens, width] per hook, named as \
+      the hook (e.g. blocks.3.hook_resid_post), plus token_ids [tokens] int32, and metadata \
+      (model, hooks, layer_count). Hook lists accept full names and shorthands: \
+      resid_pre, attn_out, resid_mid, mlp_in, mlp_out, resid_post followed by :all or :L,L,a-b; \
       ln_final.hook_normalized; logits.
       """)
 
   @OptionGroup var modelArguments: ModelArguments
 
-  @Option(name: .long, help: "Text to run (tokenized with the model's own tokenizer).")
-  var text: String?
-
-  @Option(name: .long, help: "Read the text to run from a file.")
-  var promptFile: String?
+  @OptionGroup var input: TextInputArguments
 
   @Option(name: .long, help: "Comma-separated token ids to run (instead of text).")
   var tokens: String?
@@ -37,20 +33,19 @@ struct ForwardCommand: ParsableCommand {
   var out: String
 
   func validate() throws {
-    let given = [text != nil, promptFile != nil, tokens != nil].filter { $0 }.count
-    if given != 1 { throw ValidationError("give exactly one of --text, --prompt-file or --tokens") }
+    if input.isGiven == (tokens != nil) { throw ValidationError("give exactly one of --text, --file or --tokens") }
   }
 
   func run() throws {
-    let modelURL = try modelArguments.resolvedModelURL()
-    let model = try reportingErrors { try LlamaModel.load(from: modelURL) }
+    let location = try modelArguments.resolvedLocation()
+    let model = try reportingErrors { try LlamaModel.load(from: location) }
     let ids: [Int32]
     if let tokens {
       ids = try parseTokenList(tokens)
     } else {
-      let input = try readText(text: text, file: promptFile)
-      let tokenizer = try reportingErrors { try TokenizerLoader.load(modelPath: modelURL) }
-      ids = try reportingErrors { try tokenizer.encodeIDs(input) }
+      let text = try input.readText()
+      let tokenizer = try reportingErrors { try TokenizerLoader.load(model: location) }
+      ids = try reportingErrors { try tokenizer.encodeIDs(text) }
       guard !ids.isEmpty else { throw CommandError("the text gives no tokens") }
     }
     let points = try reportingErrors { try HookPoint.parseList(hooks, layerCount: model.configuration.layerCount) }
@@ -61,7 +56,7 @@ struct ForwardCommand: ParsableCommand {
     let outURL = URL(fileURLWithPath: out)
     let file = outURL.appendingPathComponent("activations.safetensors")
     var writer = SafetensorsWriter(metadata: [
-      "model": modelURL.path, "hooks": points.map(\.name).joined(separator: ","),
+      "model": location.requestedURL.path, "hooks": points.map(\.name).joined(separator: ","),
       "layer_count": String(model.configuration.layerCount), "tokens": String(ids.count), "generator": "bae forward",
     ])
     writer.add("token_ids", int32s: ids, shape: [ids.count])

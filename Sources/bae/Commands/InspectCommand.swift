@@ -2,20 +2,26 @@ import ArgumentParser
 import Foundation
 import Models
 
-/// `bae inspect MODEL`: architecture, parameter count, dtypes and tensor table.
+/// `bae inspect [--model MODEL]`: architecture, parameter count, dtypes and tensor table.
 struct InspectCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "inspect", abstract: "Describe a checkpoint without running it.")
 
-  @Argument(help: "Hugging Face model directory, .gguf file, or directory holding one (default: the default model).")
+  @OptionGroup var modelPath: ModelPathArguments
+
+  @Argument(help: ArgumentHelp("The model, as --model (the older spelling).", visibility: .hidden))
   var model: String?
 
   @Flag(name: .long, help: "List every tensor.")
   var tensors = false
 
+  func validate() throws {
+    if model != nil && modelPath.model != nil { throw ValidationError("give the model once, as --model") }
+  }
+
   func run() throws {
-    let url = try model.map { URL(fileURLWithPath: $0) } ?? DefaultModel.locate()
-    let report = try reportingErrors { try ModelInspection(path: url) }
+    let location = try modelPath.resolvedLocation(positional: model)
+    let report = try reportingErrors { try ModelInspection(location: location) }
     let c = report.configuration
     print("model:        \(report.path.path)")
     print("format:       \(report.format)")

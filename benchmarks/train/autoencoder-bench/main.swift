@@ -13,18 +13,9 @@ let m = Int(arguments.dropFirst().first.flatMap { $0 } ?? 2304)
 let threads = Int(arguments.dropFirst(2).first.flatMap { $0 } ?? 2)
 let density = arguments.dropFirst(3).first.flatMap { $0 } ?? 0.5
 let repeats = 7
-setBLASThreadCount(threads)
 
-/// SplitMix64, as a uniform double in [0, 1).
-func nextRandom(_ state: inout UInt64) -> Double {
-  state &+= 0x9E37_79B9_7F4A_7C15
-  var z = state
-  z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-  z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-  return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
-}
-var seed: UInt64 = 2025
-let codes: [Float] = (0..<(B * m)).map { _ in nextRandom(&seed) < density ? 1 : 0 }
+var random = SeededRandom(seed: 2025)
+let codes: [Float] = (0..<(B * m)).map { _ in random.uniform() < density ? 1 : 0 }
 
 /// Best wall time of `repeats` runs, in milliseconds.
 func best(_ body: () -> Void) -> Double {

@@ -3,10 +3,9 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The committed GGUF fixtures (`Tests/ModelsTests/Resources/gguf`), made by
+/// The committed GGUF fixtures (`Tests/CheckpointsTests/Resources/gguf`), made by
 /// `scripts/make_gguf_fixtures.py`.
-private let ggufFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-  .appendingPathComponent("Resources/gguf")
+private let ggufFixtures = Fixtures.resource("gguf", in: "CheckpointsTests")
 private let ggufFixture = ggufFixtures.appendingPathComponent("fixture.gguf")
 
 /// Golden values written by the fixture script with gguf-py.
@@ -29,8 +28,7 @@ private func loadExpected() throws -> GGUFExpected {
 private func patchedFixture(_ name: String, _ edit: (inout [UInt8]) -> Void) throws -> URL {
   var bytes = [UInt8](try Data(contentsOf: ggufFixture))
   edit(&bytes)
-  let url = FileManager.default.temporaryDirectory
-    .appendingPathComponent("bae-gguf-\(name)-\(UUID().uuidString).gguf")
+  let url = try ScratchDirectory("gguf").url("\(name).gguf")
   try Data(bytes).write(to: url)
   return url
 }
@@ -206,7 +204,6 @@ struct GGUFReaderTests {
     cuts += [dataOffset, dataOffset + 1, dataEnd - 300, dataEnd - 1]
     for cut in cuts {
       let url = try patchedFixture("cut\(cut)") { $0.removeSubrange(cut...) }
-      defer { try? FileManager.default.removeItem(at: url) }
       let error = checkpointError { _ = try GGUFFile(url: url) }
       switch error {
       case .truncated(_, let detail)?:
@@ -225,7 +222,6 @@ struct GGUFReaderTests {
       guard let end = offset(after: "t.q4_k", in: bytes) else { return }
       writeLittleEndian(UInt32(99), into: &bytes, at: end + 4 + 16)
     }
-    defer { try? FileManager.default.removeItem(at: url) }
     let file = try GGUFFile(url: url)
     #expect(file.info(for: "t.q4_k")?.storedType == "type 99")
     #expect(file.tensor(named: "t.q4_k")?.byteCount == nil)
@@ -240,7 +236,6 @@ struct GGUFReaderTests {
       guard let end = offset(after: "t.q4_k", in: bytes) else { return }
       writeLittleEndian(UInt32(16), into: &bytes, at: end + 4 + 16)  // IQ2_XXS, 66 bytes/block
     }
-    defer { try? FileManager.default.removeItem(at: url) }
     let file = try GGUFFile(url: url)
     #expect(file.info(for: "t.q4_k")?.storedType == "IQ2_XXS")
     #expect(
@@ -250,7 +245,6 @@ struct GGUFReaderTests {
 
   @Test func versionOneIsRejectedAndVersionTwoReads() throws {
     let v1 = try patchedFixture("v1") { writeLittleEndian(UInt32(1), into: &$0, at: 4) }
-    defer { try? FileManager.default.removeItem(at: v1) }
     let error = checkpointError { _ = try GGUFFile(url: v1) }
     guard case .malformedHeader(_, let detail)? = error else {
       Issue.record("expected malformedHeader, got \(String(describing: error))")
@@ -259,7 +253,6 @@ struct GGUFReaderTests {
     #expect(detail.contains("version 1"))
 
     let v2 = try patchedFixture("v2") { writeLittleEndian(UInt32(2), into: &$0, at: 4) }
-    defer { try? FileManager.default.removeItem(at: v2) }
     let file = try GGUFFile(url: v2)
     #expect(file.version == 2)
     #expect(try file.floats("t.q6_k").count == 3 * 512)
@@ -305,7 +298,6 @@ struct GGUFReaderTests {
     ]
     for (name, edit) in cases {
       let url = try patchedFixture(name, edit)
-      defer { try? FileManager.default.removeItem(at: url) }
       let error = checkpointError { _ = try GGUFFile(url: url) }
       guard case .malformedHeader? = error else {
         Issue.record("\(name): expected malformedHeader, got \(String(describing: error))")
@@ -316,7 +308,6 @@ struct GGUFReaderTests {
 
   @Test func emptyFileAndDirectory() throws {
     let empty = try patchedFixture("empty") { $0 = [] }
-    defer { try? FileManager.default.removeItem(at: empty) }
     guard case .truncated? = checkpointError({ _ = try GGUFFile(url: empty) }) else {
       Issue.record("empty file should be truncated")
       return

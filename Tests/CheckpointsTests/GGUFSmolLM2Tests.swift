@@ -3,11 +3,9 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The default model, if someone has put it under `models/` (it is git-ignored; see
+/// The default model, if `make setup` has put it under `models/` (it is git-ignored; see
 /// `scripts/make_gguf_fixtures.py` for where it comes from).
-private let smolLM2 = repositoryRoot
-  .appendingPathComponent("models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf")
-private let smolLM2Present = FileManager.default.fileExists(atPath: smolLM2.path)
+private let smolLM2 = Fixtures.defaultModelFile
 
 private struct SmolLM2Golden: Decodable {
   struct Tensor: Decodable {
@@ -23,11 +21,9 @@ private struct SmolLM2Golden: Decodable {
 struct GGUFSmolLM2Tests {
   @Test(
     .enabled(
-      if: smolLM2Present,
-      "skipped: models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf not found"))
+      if: Fixtures.defaultModelAvailable, Comment(rawValue: Fixtures.defaultModelMissing)))
   func matchesGGUFPy() throws {
-    let goldenURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-      .appendingPathComponent("Resources/gguf/smollm2_expected.json")
+    let goldenURL = Fixtures.resource("gguf/smollm2_expected.json", in: "CheckpointsTests")
     let golden = try JSONDecoder().decode(SmolLM2Golden.self, from: Data(contentsOf: goldenURL))
     let file = try GGUFFile(url: smolLM2)
     #expect(file.version == 3)
@@ -57,7 +53,7 @@ struct GGUFSmolLM2Tests {
   /// `BAE_BENCH=1 swift test -c release --filter GGUFSmolLM2Tests` prints open and
   /// dequantization times for the whole model.
   @Test(
-    .enabled(if: smolLM2Present && ProcessInfo.processInfo.environment["BAE_BENCH"] == "1"))
+    .enabled(if: Fixtures.defaultModelAvailable && ProcessInfo.processInfo.environment["BAE_BENCH"] == "1"))
   func benchmarkLoad() throws {
     let clock = ContinuousClock()
     var file: GGUFFile?
