@@ -247,7 +247,7 @@ public final class Extractor {
     return manifest
   }
 
-  /// Creates the output directory, proves it writable, and removes partial files of a killed run.
+  /// Creates the output directory, proves it writable, and removes temporary files of a killed run.
   private func prepareDirectory() throws(FeatureSetError) {
     let fm = FileManager.default
     do {
@@ -258,9 +258,15 @@ public final class Extractor {
     guard fm.isWritableFile(atPath: output.path) else {
       throw .writeFailed(file: output, reason: "directory is not writable")
     }
-    let leftovers = (try? fm.subpathsOfDirectory(atPath: output.path)) ?? []
-    for path in leftovers where (path as NSString).lastPathComponent.hasSuffix(".partial") {
-      try? fm.removeItem(at: output.appendingPathComponent(path))
+    // Temporary files of a killed write, only where bae writes: the set's folder and its npy
+    // shard folders. Nothing else under the output directory is touched.
+    var folders = [output]
+    let entries = (try? fm.contentsOfDirectory(atPath: output.path)) ?? []
+    folders += entries.filter { $0.hasPrefix("shard-") }.map { output.appendingPathComponent($0) }
+    for folder in folders {
+      for name in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? [] where AtomicFile.isTemporaryFile(name) {
+        try? fm.removeItem(at: folder.appendingPathComponent(name))
+      }
     }
   }
 

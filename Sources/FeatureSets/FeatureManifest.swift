@@ -1,3 +1,4 @@
+import Checkpoints
 import Corpora
 import Foundation
 import HookPoints
@@ -196,15 +197,21 @@ public struct FeatureManifest: Codable, Sendable, Equatable {
     }
   }
 
-  /// Writes `directory/manifest.json` atomically (temporary file, then rename).
+  /// Writes `directory/manifest.json` atomically (``AtomicFile``).
   public func write(to directory: URL) throws(FeatureSetError) {
     let file = Self.url(in: directory)
+    let data: Data
     do {
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-      try encoder.encode(self).write(to: file, options: .atomic)
+      data = try encoder.encode(self)
     } catch {
       throw .writeFailed(file: file, reason: error.localizedDescription)
+    }
+    do {
+      try AtomicFile.write(data, to: file)
+    } catch {
+      throw .writeFailed(file: file, reason: error.reason)
     }
   }
 

@@ -3,10 +3,6 @@ import Crypto
 import Foundation
 import TensorCore
 
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 /// Rows waiting to be written as one shard: per hook `[rows, width]`, plus the index arrays.
 public struct ShardBuffer {
   /// Per hook (in the writer's hook order), `[rows, width]` row-major.
@@ -96,7 +92,7 @@ public struct ShardWriter: Sendable {
     meta["shard"] = shard
     meta["tokens"] = String(n)
     let header = SafetensorsHeader(entries: entries, metadata: meta).encoded()
-    return try writeAtomically(url, relativePath: relativePath) { sink throws(FeatureSetError) in
+    return try writeAtomically(url, relativePath: relativePath) { sink in
       try sink(header)
       for values in buffer.hookValues { try writeFloats(values, sink) }
       try sink(buffer.tokenIDs.withUnsafeBufferPointer { Data(buffer: $0) })
@@ -118,7 +114,7 @@ public struct ShardWriter: Sendable {
     for (h, hook) in hooks.enumerated() {
       let file = "\(name)/\(hook.name).npy"
       records.append(
-        try writeAtomically(directory.appendingPathComponent(file), relativePath: file) { sink throws(FeatureSetError) in
+        try writeAtomically(directory.appendingPathComponent(file), relativePath: file) { sink in
           try sink(npyHeader(descr: descr, shape: [n, hook.width]))
           try writeFloats(buffer.hookValues[h], sink)
         })
@@ -131,7 +127,7 @@ public struct ShardWriter: Sendable {
     for (stem, descr, data) in indexArrays {
       let file = "\(name)/\(stem).npy"
       records.append(
-        try writeAtomically(directory.appendingPathComponent(file), relativePath: file) { sink throws(FeatureSetError) in
+        try writeAtomically(directory.appendingPathComponent(file), relativePath: file) { sink in
           try sink(npyHeader(descr: descr, shape: [n]))
           try sink(data)
         })
@@ -140,7 +136,7 @@ public struct ShardWriter: Sendable {
   }
 
   /// Streams float rows in the shard dtype, 1 MiB at a time.
-  private func writeFloats(_ values: [Float], _ sink: (Data) throws(FeatureSetError) -> Void) throws(FeatureSetError) {
+  private func writeFloats(_ values: [Float], _ sink: AtomicFile.Sink) throws(AtomicFileError) {
     let chunk = 1 << 18
     var start = 0
     while start < values.count {
@@ -159,43 +155,18 @@ public struct ShardWriter: Sendable {
     }
   }
 
-  /// Writes through `body` into a temporary file next to `url`, hashing as it goes, then
-  /// renames it into place; the temporary file is removed on failure.
+  /// Writes the file through ``AtomicFile`` (temporary sibling, fsync, rename), hashing as it goes.
   private func writeAtomically(
-    _ url: URL, relativePath: String,
-    _ body: ((Data) throws(FeatureSetError) -> Void) throws(FeatureSetError) -> Void
+    _ url: URL, relativePath: String, _ body: (AtomicFile.Sink) throws -> Void
   ) throws(FeatureSetError) -> FeatureManifest.FileRecord {
-    let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
-    guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
-      let handle = try? FileHandle(forWritingTo: temporary)
-    else {
-      throw .writeFailed(file: url, reason: "cannot create \(temporary.lastPathComponent)")
-    }
     var hasher = SHA256()
-    var bytes = 0
-    do throws(FeatureSetError) {
-      try body { data throws(FeatureSetError) in
-        do {
-          try handle.write(contentsOf: data)
-        } catch {
-          throw .writeFailed(file: url, reason: error.localizedDescription)
-        }
-        hasher.update(data: data)
-        bytes += data.count
-      }
-      do {
-        try handle.synchronize()
-        try handle.close()
-      } catch {
-        throw FeatureSetError.writeFailed(file: url, reason: error.localizedDescription)
-      }
-      guard rename(temporary.path, url.path) == 0 else {
-        throw FeatureSetError.writeFailed(file: url, reason: String(cString: strerror(errno)))
-      }
+    let bytes: Int
+    do {
+      bytes = try AtomicFile.write(to: url, observe: { hasher.update(data: $0) }, body)
+    } catch let error as AtomicFileError {
+      throw .writeFailed(file: error.file, reason: error.reason)
     } catch {
-      try? handle.close()
-      try? FileManager.default.removeItem(at: temporary)
-      throw error
+      throw .writeFailed(file: url, reason: String(describing: error))
     }
     let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
     return FeatureManifest.FileRecord(path: relativePath, bytes: bytes, sha256: digest)

@@ -83,7 +83,7 @@ import Testing
       #expect(result.stderr.contains(message), "\(extra): \(result.stderr)")
       #expect(result.stderr.split(separator: "\n").count == 1, "\(extra): \(result.stderr)")
       let leftovers = (try? FileManager.default.subpathsOfDirectory(atPath: out.path)) ?? []
-      #expect(!leftovers.contains { $0.hasSuffix(".partial") })
+      #expect(!leftovers.contains { AtomicFile.isTemporaryFile(($0 as NSString).lastPathComponent) })
     }
   }
 }

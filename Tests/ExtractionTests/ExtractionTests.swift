@@ -129,7 +129,11 @@ func concatenatedInts(_ name: String, in directory: URL) throws -> [Int32] {
     let partial = try first.run()
     #expect(!partial.complete && partial.shards.count == 2)
     // A half-written shard from the kill is cleaned up on resume.
-    try Data("garbage".utf8).write(to: parts.appendingPathComponent(".shard-00002.safetensors.partial"))
+    let leftover = parts.appendingPathComponent(".shard-00002.safetensors.partial-4242-beef")
+    try Data("garbage".utf8).write(to: leftover)
+    // A user's own file that merely looks similar is never removed.
+    let usersFile = parts.appendingPathComponent("notes.partial")
+    try Data("mine".utf8).write(to: usersFile)
     let second = try f.extractor(paths: [pileSample], options: options, output: parts, resume: true)
     second.stopAfterShards = 1
     _ = try second.run()
@@ -141,7 +145,8 @@ func concatenatedInts(_ name: String, in directory: URL) throws -> [Int32] {
       let b = try Data(contentsOf: parts.appendingPathComponent(shard.files[0].path))
       #expect(a == b, "\(shard.name) differs")
     }
-    #expect(!FileManager.default.fileExists(atPath: parts.appendingPathComponent(".shard-00002.safetensors.partial").path))
+    #expect(!FileManager.default.fileExists(atPath: leftover.path))
+    #expect(FileManager.default.fileExists(atPath: usersFile.path))
   }
 
   @Test func resumeRefusesDifferentOptions() throws {
@@ -207,10 +212,10 @@ func concatenatedInts(_ name: String, in directory: URL) throws -> [Int32] {
 @Suite struct ExtractionBadInputTests {
   let hooks: [HookPoint] = [.residualPost(layer: 1)]
 
-  /// No `.partial` files and every file the manifest names exists.
+  /// No temporary files and every file the manifest names exists.
   func expectNothingHalfWritten(_ directory: URL) throws {
     let files = (try? FileManager.default.subpathsOfDirectory(atPath: directory.path)) ?? []
-    #expect(!files.contains { $0.hasSuffix(".partial") }, "\(files)")
+    #expect(!files.contains { AtomicFile.isTemporaryFile(($0 as NSString).lastPathComponent) }, "\(files)")
     if let manifest = try? FeatureManifest.load(from: directory) {
       for file in manifest.shards.flatMap(\.files) {
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(file.path).path))

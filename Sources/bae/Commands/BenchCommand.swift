@@ -42,9 +42,9 @@ struct BenchCommand: ParsableCommand {
 
   func run() throws {
     let context = modelArguments.context
-    let url = try modelArguments.resolvedModelURL()
+    let location = try modelArguments.resolvedLocation()
     let loadStart = Date()
-    let model = try reportingErrors { try LlamaModel.load(from: url) }
+    let model = try reportingErrors { try LlamaModel.load(from: location) }
     let loadSeconds = Date().timeIntervalSince(loadStart)
     let c = model.configuration
     var random = SeededRandom(seed: 0)  // the same token ids in every run

@@ -68,9 +68,9 @@ struct ExtractCommand: ParsableCommand {
   ]
 
   func run() throws {
-    let modelURL = try modelArguments.resolvedModelURL()
-    let model = try reportingErrors { try LlamaModel.load(from: modelURL) }
-    let tokenizer = try reportingErrors { try TokenizerLoader.load(modelPath: modelURL) }
+    let location = try modelArguments.resolvedLocation()
+    let model = try reportingErrors { try LlamaModel.load(from: location) }
+    let tokenizer = try reportingErrors { try TokenizerLoader.load(model: location) }
     let c = model.configuration
     let points = try reportingErrors { try HookPoint.parseList(hooks, layerCount: c.layerCount) }
     let rowBytes = points.map { $0 == .logits ? c.vocabularySize : c.hiddenSize }.reduce(0, +) * dtype.dtype.byteCount
@@ -81,7 +81,7 @@ struct ExtractCommand: ParsableCommand {
     let output = URL(fileURLWithPath: out)
     let extractor = try mappingErrors {
       try Extractor(
-        model: model, modelPath: modelURL, tokenizer: tokenizer, corpusPaths: corpusArguments.corpus,
+        model: model, modelPath: location.requestedURL, tokenizer: tokenizer, corpusPaths: corpusArguments.corpus,
         corpusOptions: corpusArguments.options, options: options, output: output, resume: resume,
         context: modelArguments.explicitContext)
     }
