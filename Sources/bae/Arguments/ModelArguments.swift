@@ -69,7 +69,4 @@ struct ModelArguments: ParsableArguments {
 
   /// The model to run (see ``ModelPathArguments/resolvedLocation(positional:)``).
   func resolvedLocation() throws -> ModelLocation { try path.resolvedLocation() }
-
-  /// The path of the model to run, as named or found.
-  func resolvedModelURL() throws -> URL { try resolvedLocation().requestedURL }
 }
