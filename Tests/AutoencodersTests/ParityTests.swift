@@ -1,4 +1,4 @@
-import Autoencoders
+@testable import Autoencoders
 import Checkpoints
 import Foundation
 import TensorCore
@@ -7,9 +7,8 @@ import Testing
 
 // Parity with PyTorch: `scripts/make_autoencoder_fixtures.py` trains a BAE (sign_s, entropy and
 // covariance penalties), a plain BAE, a ReLU+L1 SAE and a TopK SAE for three Adam steps from
-// saved weights on saved batches. Composing the kernels here (gemm linears, binarize or the
-// sparse selection, losses, hand-written backward, Adam) must reproduce every loss term,
-// code, gradient and updated weight.
+// saved weights on saved batches. The library's training step and Adam must reproduce every
+// loss term, code, gradient and updated weight.
 
 /// The committed fixture folder (`Tests/AutoencodersTests/Resources`).
 private let resources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources")
@@ -35,128 +34,70 @@ struct ParityStep {
   var gradients: [String: [Float]] = [:]
 }
 
-/// A tiny autoencoder trainer built from the kernels (the real trainer comes later):
-/// `z = x·W_encᵀ + b_enc`, codes = binarize(z) / relu(z) / topk(z), `x̂ = codes·W_decᵀ + b_dec`.
+/// The library's own training step (`TrainingStep` forward + backward, `AdamOptimizer`) driven
+/// on the fixture's batches; weights are converted between `nn.Linear` layout (`[out, in]`) and
+/// the SAELens layout the library uses (`W_enc [d, m]`, `W_dec [m, d]`).
 struct ParityTrainer {
   let variant: ParityVariant
   let d: Int
   let m: Int
-  var parameters: [String: [Float]]
-  var firstMoments: [String: [Float]]
-  var secondMoments: [String: [Float]]
-  var step = 0
-  let adam = AdamHyperparameters(learningRate: 1e-3)
+  let step: TrainingStep
+  var weights: AutoencoderWeights
+  var optimizer: AdamOptimizer
 
   init(variant: ParityVariant, d: Int, m: Int, initial: [String: [Float]]) {
     self.variant = variant
     self.d = d
     self.m = m
-    parameters = initial
-    firstMoments = initial.mapValues { [Float](repeating: 0, count: $0.count) }
-    secondMoments = firstMoments
+    let architecture: Architecture = variant.isBinary ? .bae : (variant == .relu ? .relu : .topk)
+    step = TrainingStep(
+      configuration: AutoencoderConfiguration(architecture: architecture, inputWidth: d, codeWidth: m, topK: 4))
+    weights = AutoencoderWeights(
+      encoderWeight: Matrix(rows: m, columns: d, values: initial["encoder.weight"]!).transposed(),
+      encoderBias: Matrix(rows: 1, columns: m, values: initial["encoder.bias"]!),
+      decoderWeight: Matrix(rows: d, columns: m, values: initial["decoder.weight"]!).transposed(),
+      decoderBias: Matrix(rows: 1, columns: d, values: initial["decoder.bias"]!),
+      threshold: Matrix(rows: 1, columns: 0))
+    optimizer = AdamOptimizer(hyperparameters: AdamHyperparameters(learningRate: 1e-3), weights: weights)
+  }
+
+  /// The parameters in the fixture's `nn.Linear` layout.
+  var parameters: [String: [Float]] {
+    [
+      "encoder.weight": weights.encoderWeight.transposed().values, "encoder.bias": weights.encoderBias.values,
+      "decoder.weight": weights.decoderWeight.transposed().values, "decoder.bias": weights.decoderBias.values,
+    ]
   }
 
   /// Forward, backward and one Adam update on the batch `x` [B, d].
   mutating func train(_ x: [Float], rows B: Int) -> ParityStep {
-    let (d, m) = (self.d, self.m)
+    let input = Matrix(rows: B, columns: d, values: x)
+    var regularizers = RegularizerWeights()
+    regularizers.entropy = variant.entropyWeight
+    regularizers.covariance = variant.covarianceWeight
+    regularizers.l1 = variant.l1Weight
+    let context = ComputeContext.serial
+    let terms = step.forward(
+      weights: weights, input: input, target: input, regularizers: regularizers, training: true, context: context)
+    var gradients = weights.zeros()
+    step.backward(weights: weights, input: input, target: input, into: &gradients, context: context)
+    optimizer.update(&weights, gradients: gradients, trainable: ["W_enc", "b_enc", "W_dec", "b_dec"])
+
     var record = ParityStep()
-    let wEnc = parameters["encoder.weight"]!, bEnc = parameters["encoder.bias"]!
-    let wDec = parameters["decoder.weight"]!, bDec = parameters["decoder.bias"]!
-
-    // Forward.
-    var z = [Float](repeating: 0, count: B * m)
-    linear(&z, x, wEnc, rows: B, inDim: d, outDim: m)
-    for i in 0..<B { for j in 0..<m { z[i * m + j] += bEnc[j] } }
-    var codes = [Float](repeating: 0, count: B * m)
-    var mask = [UInt8](repeating: 0, count: B * m)
-    switch variant {
-    case .bae, .baePlain: binarizeForward(&codes, z, count: B * m, estimator: .signS)
-    case .relu: reluForward(&codes, mask: &mask, z, count: B * m)
-    case .topk: topKForward(&codes, mask: &mask, z, rows: B, columns: m, k: 4)
-    }
-    var reconstruction = [Float](repeating: 0, count: B * d)
-    linear(&reconstruction, codes, wDec, rows: B, inDim: m, outDim: d)
-    for i in 0..<B { for t in 0..<d { reconstruction[i * d + t] += bDec[t] } }
-
-    // Losses and the gradient with respect to the codes.
-    let mse = meanSquaredError(reconstruction, target: x, count: B * d)
-    var total = mse
-    record.losses["mse"] = mse
-    var reconstructionGradient = [Float](repeating: 0, count: B * d)
-    meanSquaredErrorBackward(&reconstructionGradient, reconstruction: reconstruction, target: x, count: B * d)
-    var codeGradient = [Float](repeating: 0, count: B * m)
-    // dL/dcodes [B, m] = dL/dx̂ [B, d] · W_dec [d, m]
-    gemm(&codeGradient, ldc: m, reconstructionGradient, lda: d, wDec, ldb: m, m: B, n: m, k: d)
+    record.losses["mse"] = terms.mse
+    record.losses["total"] = terms.total
     if variant.isBinary {
-      var means = [Float](repeating: 0, count: m)
-      let entropy = codeEntropy(&means, codes: codes, rows: B, columns: m)
-      record.losses["entropy"] = entropy
-      total += Double(variant.entropyWeight) * thresholdedEntropy(entropy, threshold: 0)
-      codeEntropyBackward(
-        &codeGradient, columnMeans: means, rows: B, columns: m, entropy: entropy, threshold: 0,
-        weight: variant.entropyWeight, accumulate: true)
-
-      let (W, V) = (bitWordCount(B), bitWordCount(m))
-      var columnBits = [UInt64](repeating: 0, count: m * W)
-      var rowBits = [UInt64](repeating: 0, count: B * V)
-      var cooccurrence = [Int32](repeating: 0, count: m * m)
-      var signBits = [UInt64](repeating: 0, count: V * 2 * m)
-      var counts = [Int32](repeating: 0, count: B * 2 * m)
-      packCodeColumns(&columnBits, codes: codes, rows: B, columns: m)
-      packCodeRows(&rowBits, codes: codes, rows: B, columns: m)
-      codeCooccurrence(&cooccurrence, columnBits: columnBits, rows: B, columns: m)
-      let covariance = binaryCovariancePenalty(nil, cooccurrence: cooccurrence, rows: B, columns: m)
-      record.losses["covariance"] = covariance
-      total += Double(variant.covarianceWeight) * covariance
-      binaryCovariancePenaltyBackward(
-        &codeGradient, signBits: &signBits, counts: &counts, cooccurrence: cooccurrence, rowBits: rowBits,
-        rows: B, columns: m, weight: variant.covarianceWeight, accumulate: true)
+      record.losses["entropy"] = terms.entropy
+      record.losses["covariance"] = terms.covariance
     }
-    if variant == .relu {
-      let l1 = l1Penalty(codes, count: B * m)
-      record.losses["l1"] = l1
-      total += Double(variant.l1Weight) * l1
-      l1PenaltyBackward(&codeGradient, latents: codes, count: B * m, weight: variant.l1Weight, accumulate: true)
-    }
-    record.losses["total"] = total
-
-    // Backward through the encoder.
-    var preactivationGradient = [Float](repeating: 0, count: B * m)
-    if variant.isBinary {
-      binarizeBackward(
-        &preactivationGradient, codeGradient: codeGradient, preactivations: z, count: B * m, estimator: .signS)
-    } else {
-      maskedBackward(&preactivationGradient, outputGradient: codeGradient, mask: mask, count: B * m)
-    }
-    var gradients: [String: [Float]] = [:]
-    // dW_dec [d, m] = dx̂ᵀ [d, B] · codes [B, m];  dW_enc [m, d] = dzᵀ [m, B] · x [B, d]
-    var decoderWeight = [Float](repeating: 0, count: d * m)
-    gemm(&decoderWeight, ldc: m, reconstructionGradient, lda: d, transposeA: true, codes, ldb: m, m: d, n: m, k: B)
-    var encoderWeight = [Float](repeating: 0, count: m * d)
-    gemm(&encoderWeight, ldc: d, preactivationGradient, lda: m, transposeA: true, x, ldb: d, m: m, n: d, k: B)
-    gradients["decoder.weight"] = decoderWeight
-    gradients["encoder.weight"] = encoderWeight
-    gradients["decoder.bias"] = Self.columnSums(reconstructionGradient, rows: B, columns: d)
-    gradients["encoder.bias"] = Self.columnSums(preactivationGradient, rows: B, columns: m)
-
-    step += 1
-    for name in parameterNames {
-      let g = gradients[name]!
-      adamStep(
-        &parameters[name]!, gradients: g, firstMoments: &firstMoments[name]!, secondMoments: &secondMoments[name]!,
-        count: g.count, step: step, hyperparameters: adam)
-    }
-    record.codes = codes
-    record.codeGradient = codeGradient
-    record.gradients = gradients
+    if variant == .relu { record.losses["l1"] = terms.l1 }
+    record.codes = step.codes.values
+    record.codeGradient = step.codeGradient.values
+    record.gradients = [
+      "encoder.weight": gradients.encoderWeight.transposed().values, "encoder.bias": gradients.encoderBias.values,
+      "decoder.weight": gradients.decoderWeight.transposed().values, "decoder.bias": gradients.decoderBias.values,
+    ]
     return record
-  }
-
-  /// Bias gradient: the column sums of `[rows, columns]`, in Double.
-  static func columnSums(_ a: [Float], rows: Int, columns: Int) -> [Float] {
-    var sums = [Double](repeating: 0, count: columns)
-    for i in 0..<rows { for j in 0..<columns { sums[j] += Double(a[i * columns + j]) } }
-    return sums.map { Float($0) }
   }
 }
 
@@ -213,6 +154,35 @@ struct ParityTrainer {
       }
     }
     print("[parity] \(variant.rawValue): worst relative difference \(worst.relative) (\(worst.what))")
+  }
+
+  /// 300 steps on the fixture's batch order: the loss curve follows PyTorch's. A code bit can flip
+  /// where a pre-activation is within rounding of 0, after which the trajectories separate slowly,
+  /// so the bound is looser than for the first steps; the measured drift is printed.
+  static let curveTolerance = 1e-4  // measured here: ≤ 2.1e-7 over all 300 steps, no code flip
+
+  @Test(arguments: ParityVariant.allCases)
+  func lossCurveFollowsPyTorch(variant: ParityVariant) throws {
+    let fixture = try SafetensorsFile(resources.appendingPathComponent("parity.safetensors"))
+    let (d, m, batch) = (16, 64, 64)
+    let data = try fixture.floats("data")
+    let order = try fixture.int32s("curve/batches")
+    let expected = try fixture.floats("\(variant.rawValue)/curve/loss")
+    var initial: [String: [Float]] = [:]
+    for name in parameterNames { initial[name] = try fixture.floats("init/\(name)") }
+    var trainer = ParityTrainer(variant: variant, d: d, m: m, initial: initial)
+    var worst = 0.0
+    var firstAbove1e5: Int?
+    for s in 0..<expected.count {
+      let rows = order[(s * batch)..<((s + 1) * batch)]
+      let x = rows.flatMap { data[(Int($0) * d)..<(Int($0) * d + d)] }
+      let loss = trainer.train(x, rows: batch).losses["total"]!
+      let relative = abs(loss - Double(expected[s])) / abs(Double(expected[s]))
+      if relative > 1e-5, firstAbove1e5 == nil { firstAbove1e5 = s }
+      worst = max(worst, relative)
+    }
+    print("[parity-curve] \(variant.rawValue): 300 steps, worst relative loss difference \(worst), first step above 1e-5: \(firstAbove1e5.map(String.init) ?? "none")")
+    #expect(worst <= Self.curveTolerance, "\(variant.rawValue): loss curve drifted by \(worst)")
   }
 
   @Test func fixtureHoldsTheLossCurves() throws {

@@ -1,0 +1,39 @@
+import Foundation
+
+/// Why an autoencoder cannot be built, loaded, trained or applied.
+public enum AutoencoderError: Error, CustomStringConvertible, Equatable {
+  /// A configuration value that makes no sense; `key` is the `config.json` key.
+  case invalidConfiguration(key: String, reason: String)
+  /// `config.json` or `weights.safetensors` cannot be read.
+  case unreadable(file: URL, reason: String)
+  /// A file could not be written.
+  case writeFailed(file: URL, reason: String)
+  /// Data whose width differs from the autoencoder's.
+  case widthMismatch(expected: Int, found: Int, what: String)
+  /// Data holding NaN or ±∞.
+  case nonFiniteData(row: Int, what: String)
+  /// No rows to train on (after the split and filters).
+  case emptyDataset(String)
+  /// The loss became NaN or infinite.
+  case nonFiniteLoss(epoch: Int, step: Int, lastGoodCheckpoint: URL?)
+
+  public var description: String {
+    switch self {
+    case .invalidConfiguration(let key, let reason):
+      return "configuration '\(key)': \(reason)"
+    case .unreadable(let file, let reason):
+      return "\(file.path): cannot read: \(reason)"
+    case .writeFailed(let file, let reason):
+      return "\(file.path): cannot write: \(reason)"
+    case .widthMismatch(let expected, let found, let what):
+      return "\(what) has width \(found), but the autoencoder expects \(expected)"
+    case .nonFiniteData(let row, let what):
+      return "\(what): row \(row) holds NaN or infinity; clean the data (or drop such rows with a norm limit)"
+    case .emptyDataset(let what):
+      return "no rows to train on: \(what)"
+    case .nonFiniteLoss(let epoch, let step, let checkpoint):
+      let kept = checkpoint.map { "; the last good checkpoint is \($0.path)" } ?? ""
+      return "the loss became NaN or infinite at epoch \(epoch), step \(step); lower the learning rate\(kept)"
+    }
+  }
+}

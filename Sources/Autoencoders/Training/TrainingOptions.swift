@@ -1,0 +1,111 @@
+import Foundation
+
+/// How the training set is cut into training and validation rows.
+public enum SplitMode: String, Sendable, Hashable, Codable, CaseIterable {
+  /// The first `trainFraction` of the rows in stored order train, the rest validate (the reference).
+  case first
+  /// A seeded random `trainFraction` of the rows train.
+  case random
+}
+
+/// Optimisation settings of one training run; recorded in `config.json` under `training`.
+///
+/// Defaults are the reference code's (`shared/reference/bae-method.md` §4) except `epochs`
+/// (the reference script's 3500 is impractical on a CPU; its documented BAE run uses 2000).
+/// Unknown keys are refused.
+public struct TrainingOptions: Codable, Sendable, Equatable {
+  /// Adam step size.
+  public var learningRate: Double = 1e-3
+  public var beta1: Double = 0.9
+  public var beta2: Double = 0.999
+  public var epsilon: Double = 1e-8
+  /// torch's `weight_decay` (added to the gradient).
+  public var weightDecay: Double = 0
+  /// Rows per step.
+  public var batchSize: Int = 512
+  /// Passes over the training rows.
+  public var epochs: Int = 100
+  /// BAE entropy weight `w_e`, threshold, and the first epoch it applies (0-based).
+  public var entropyWeight: Double = 0
+  public var entropyThreshold: Double = 0
+  public var entropyStartEpoch: Int = 500
+  /// BAE covariance weight `w_c` (active from the first epoch, as the reference).
+  public var covarianceWeight: Double = 0
+  /// ReLU / transcoder L1 weight and its first epoch.
+  public var l1Weight: Double = 0
+  public var l1StartEpoch: Int = 0
+  /// Fraction of rows used for training; the rest validate.
+  public var trainFraction: Double = 0.8
+  public var split: SplitMode = .first
+  /// Seed of the initial weights, the split and the batch order.
+  public var seed: UInt64 = 0
+  /// Write a checkpoint every this many epochs (and after the last).
+  public var checkpointEvery: Int = 10
+
+  public init() {}
+
+  /// The Adam settings.
+  public var adam: AdamHyperparameters {
+    AdamHyperparameters(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay)
+  }
+
+  /// Regulariser weights active in `epoch` (0-based) for `architecture`.
+  public func regularizers(epoch: Int, architecture: Architecture) -> RegularizerWeights {
+    var w = RegularizerWeights()
+    if architecture.isBinary {
+      w.entropy = epoch >= entropyStartEpoch ? Float(entropyWeight) : 0
+      w.entropyThreshold = entropyThreshold
+      w.covariance = Float(covarianceWeight)
+    } else if architecture == .relu || architecture == .transcoder {
+      w.l1 = epoch >= l1StartEpoch ? Float(l1Weight) : 0
+    }
+    return w
+  }
+
+  /// Checks the values.
+  ///
+  /// - Throws: ``AutoencoderError/invalidConfiguration(key:reason:)`` naming the key.
+  public func validate() throws(AutoencoderError) {
+    func require(_ ok: Bool, _ key: String, _ reason: String) throws(AutoencoderError) {
+      if !ok { throw .invalidConfiguration(key: key, reason: reason) }
+    }
+    try require(learningRate > 0 && learningRate.isFinite, "learningRate", "must be positive")
+    try require((0..<1).contains(beta1) && (0..<1).contains(beta2), "beta1/beta2", "must be in [0, 1)")
+    try require(epsilon > 0, "epsilon", "must be positive")
+    try require(weightDecay >= 0, "weightDecay", "must not be negative")
+    try require(batchSize >= 2, "batchSize", "must be at least 2 (the covariance needs two rows), got \(batchSize)")
+    try require(epochs >= 1, "epochs", "must be at least 1")
+    try require(entropyWeight >= 0 && covarianceWeight >= 0 && l1Weight >= 0, "weights", "loss weights must not be negative")
+    try require(entropyStartEpoch >= 0 && l1StartEpoch >= 0, "startEpoch", "must not be negative")
+    try require(trainFraction > 0 && trainFraction <= 1, "trainFraction", "must be in (0, 1]")
+    try require(checkpointEvery >= 1, "checkpointEvery", "must be at least 1")
+  }
+
+  enum CodingKeys: String, CodingKey, CaseIterable {
+    case learningRate, beta1, beta2, epsilon, weightDecay, batchSize, epochs, entropyWeight, entropyThreshold
+    case entropyStartEpoch, covarianceWeight, l1Weight, l1StartEpoch, trainFraction, split, seed, checkpointEvery
+  }
+
+  public init(from decoder: any Decoder) throws {
+    try rejectUnknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue), in: "the training options")
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    let d = TrainingOptions()
+    learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate) ?? d.learningRate
+    beta1 = try c.decodeIfPresent(Double.self, forKey: .beta1) ?? d.beta1
+    beta2 = try c.decodeIfPresent(Double.self, forKey: .beta2) ?? d.beta2
+    epsilon = try c.decodeIfPresent(Double.self, forKey: .epsilon) ?? d.epsilon
+    weightDecay = try c.decodeIfPresent(Double.self, forKey: .weightDecay) ?? d.weightDecay
+    batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
+    epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? d.epochs
+    entropyWeight = try c.decodeIfPresent(Double.self, forKey: .entropyWeight) ?? d.entropyWeight
+    entropyThreshold = try c.decodeIfPresent(Double.self, forKey: .entropyThreshold) ?? d.entropyThreshold
+    entropyStartEpoch = try c.decodeIfPresent(Int.self, forKey: .entropyStartEpoch) ?? d.entropyStartEpoch
+    covarianceWeight = try c.decodeIfPresent(Double.self, forKey: .covarianceWeight) ?? d.covarianceWeight
+    l1Weight = try c.decodeIfPresent(Double.self, forKey: .l1Weight) ?? d.l1Weight
+    l1StartEpoch = try c.decodeIfPresent(Int.self, forKey: .l1StartEpoch) ?? d.l1StartEpoch
+    trainFraction = try c.decodeIfPresent(Double.self, forKey: .trainFraction) ?? d.trainFraction
+    split = try c.decodeIfPresent(SplitMode.self, forKey: .split) ?? d.split
+    seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
+    checkpointEvery = try c.decodeIfPresent(Int.self, forKey: .checkpointEvery) ?? d.checkpointEvery
+  }
+}

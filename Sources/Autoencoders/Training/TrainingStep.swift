@@ -1,0 +1,197 @@
+import TensorCore
+
+// Legend: B = batch rows, d = input width, m = code width, d_out = target width (= d).
+
+/// Forward and hand-written backward pass of one batch, with reusable buffers.
+///
+///     z  = x·W_enc + b_enc                 [B, m]
+///     h  = f(z)                            [B, m]   (the architecture's code function)
+///     a  = h·W_dec + b_dec                 [B, d]
+///     x̂  = g(a)                            [B, d]   (output activation)
+///     L  = mean((x̂ − y)²) + Σ w·R(h)
+///     ∂a = g'(a) ⊙ 2(x̂ − y)/(B·d)
+///     ∂W_dec = hᵀ·∂a,  ∂b_dec = Σ_rows ∂a,  ∂h = ∂a·W_decᵀ + Σ w·∂R/∂h
+///     ∂z = f'(∂h)   (mask, or the BAE's straight-through estimator)
+///     ∂W_enc = xᵀ·∂z,  ∂b_enc = Σ_rows ∂z
+///
+/// Port of the reference's training step (`shared/reference/bae-method.md` §1–5), written from
+/// the equations.
+public final class TrainingStep {
+  public let configuration: AutoencoderConfiguration
+  let function: any CodeFunction
+  let scratch = CodeScratch()
+  /// `z`, then `∂z` (in place).
+  var pre = Matrix(rows: 0, columns: 0)
+  var codes = Matrix(rows: 0, columns: 0)
+  /// `x̂`.
+  var output = Matrix(rows: 0, columns: 0)
+  /// `∂L/∂x̂`, then `∂L/∂a`.
+  var outputGradient = Matrix(rows: 0, columns: 0)
+  var codeGradient = Matrix(rows: 0, columns: 0)
+
+  /// A step for autoencoders of this configuration.
+  public init(configuration: AutoencoderConfiguration) {
+    self.configuration = configuration
+    function = configuration.architecture.codeFunction
+  }
+
+  private func reserve(rows: Int) {
+    let (d, m) = (configuration.inputWidth, configuration.codeWidth)
+    if pre.rows != rows {
+      pre = Matrix(rows: rows, columns: m)
+      codes = Matrix(rows: rows, columns: m)
+      codeGradient = Matrix(rows: rows, columns: m)
+      output = Matrix(rows: rows, columns: d)
+      outputGradient = Matrix(rows: rows, columns: d)
+    }
+  }
+
+  /// Runs a batch forward, keeping what ``backward(weights:input:target:into:context:)`` needs.
+  ///
+  /// - Parameters:
+  ///   - weights: the parameters.
+  ///   - input: `x`, `[B, d]`.
+  ///   - target: `y`, `[B, d]` (the input itself for an autoencoder).
+  ///   - regularizers: weights of the regularisers active at this step.
+  ///   - training: also accumulate the regularisers' gradients with respect to the codes (for a
+  ///     following backward pass).
+  /// - Returns: the loss terms.
+  @discardableResult
+  public func forward(
+    weights: AutoencoderWeights, input: Matrix, target: Matrix, regularizers: RegularizerWeights, training: Bool,
+    context: ComputeContext
+  ) -> LossTerms {
+    let B = input.rows
+    let (d, m) = (configuration.inputWidth, configuration.codeWidth)
+    precondition(input.columns == d && target.columns == d && target.rows == B, "batch shape mismatch")
+    reserve(rows: B)
+    let fn = function
+    let config = configuration
+    let scratch = self.scratch
+
+    addRowVector(weights.encoderBias, to: &pre)
+    Matrix.multiply(input, weights.encoderWeight, into: &pre, beta: 1, context: context)
+    pre.withUnsafeBufferPointer { z in
+      codes.withUnsafeMutableBufferPointer { h in
+        weights.threshold.withUnsafeBufferPointer { theta in
+          fn.forward(
+            h.baseAddress!, pre: z.baseAddress!, rows: B, columns: m, configuration: config,
+            thresholds: theta.isEmpty ? nil : theta.baseAddress!, scratch: scratch)
+        }
+      }
+    }
+    addRowVector(weights.decoderBias, to: &output)
+    Matrix.multiply(codes, weights.decoderWeight, into: &output, beta: 1, context: context)
+    if config.outputActivation != .none {
+      output.withUnsafeMutableBufferPointer { o in
+        outputActivationForward(o.baseAddress!, o.baseAddress!, count: o.count, activation: config.outputActivation)
+      }
+    }
+    let mse = output.withUnsafeBufferPointer { o in
+      target.withUnsafeBufferPointer { y in meanSquaredError(o.baseAddress!, target: y.baseAddress!, count: B * d) }
+    }
+
+    // Regularisers: their gradients go straight into ∂h; the decoder's part is added in backward.
+    codeGradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    let values = codes.withUnsafeBufferPointer { h in
+      codeGradient.withUnsafeMutableBufferPointer { g in
+        fn.regularize(
+          codeGradient: training ? g.baseAddress! : nil, codes: h.baseAddress!, rows: B, columns: m,
+          weights: regularizers, scratch: scratch, context: context)
+      }
+    }
+    var total = mse
+    if let entropy = values.entropy, entropy >= regularizers.entropyThreshold { total += Double(regularizers.entropy) * entropy }
+    if let covariance = values.covariance { total += Double(regularizers.covariance) * covariance }
+    if let l1 = values.l1 { total += Double(regularizers.l1) * l1 }
+    return LossTerms(mse: mse, entropy: values.entropy, covariance: values.covariance, l1: values.l1, total: total)
+  }
+
+  /// The gradients of the loss of the batch last run by ``forward(weights:input:target:regularizers:training:context:)``
+  /// (with `training: true`), for every tensor.
+  ///
+  /// - Parameter gradients: receives `∂L/∂θ`, shaped like `weights`.
+  public func backward(
+    weights: AutoencoderWeights, input: Matrix, target: Matrix, into gradients: inout AutoencoderWeights,
+    context: ComputeContext
+  ) {
+    let B = input.rows
+    let (d, m) = (configuration.inputWidth, configuration.codeWidth)
+    let fn = function
+    let config = configuration
+    let scratch = self.scratch
+    output.withUnsafeBufferPointer { o in
+      target.withUnsafeBufferPointer { y in
+        outputGradient.withUnsafeMutableBufferPointer { g in
+          meanSquaredErrorBackward(g.baseAddress!, reconstruction: o.baseAddress!, target: y.baseAddress!, count: B * d)
+          if config.outputActivation != .none {
+            outputActivationBackward(
+              g.baseAddress!, outputGradient: g.baseAddress!, output: o.baseAddress!, count: B * d,
+              activation: config.outputActivation)
+          }
+        }
+      }
+    }
+    Matrix.multiply(codes, transposeA: true, outputGradient, into: &gradients.decoderWeight, context: context)
+    if config.decoderBias {
+      columnSums(outputGradient, into: &gradients.decoderBias)
+    } else {
+      gradients.decoderBias = Matrix(rows: 1, columns: d)
+    }
+    // ∂h += ∂a·W_decᵀ
+    Matrix.multiply(outputGradient, weights.decoderWeight, transposeB: true, into: &codeGradient, beta: 1, context: context)
+    codeGradient.withUnsafeBufferPointer { gh in
+      pre.withUnsafeMutableBufferPointer { z in
+        // ∂z overwrites z element by element; the estimators read z[i] before writing it.
+        fn.backward(
+          z.baseAddress!, codeGradient: gh.baseAddress!, pre: z.baseAddress!, rows: B, columns: m, configuration: config,
+          scratch: scratch)
+      }
+    }
+    Matrix.multiply(input, transposeA: true, pre, into: &gradients.encoderWeight, context: context)
+    columnSums(pre, into: &gradients.encoderBias)
+    // JumpReLU thresholds stay fixed (the reference's choice): no gradient.
+    gradients.threshold = Matrix(rows: 1, columns: weights.threshold.columns)
+  }
+
+  /// Code activity and reconstruction error of the batch just run forward.
+  public func statistics(target: Matrix) -> CodeStatistics {
+    var s = CodeStatistics()
+    let (B, m, d) = (codes.rows, codes.columns, target.columns)
+    s.rows = B
+    s.active = Array(repeating: 0, count: m)
+    for i in 0..<B {
+      for j in 0..<m where codes.values[i * m + j] != 0 {
+        s.active[j] += 1
+        s.activeTotal += 1
+      }
+    }
+    var mean = [Double](repeating: 0, count: d)
+    for i in 0..<B { for j in 0..<d { mean[j] += Double(target.values[i * d + j]) } }
+    for j in 0..<d { mean[j] /= Double(max(B, 1)) }
+    for i in 0..<B {
+      for j in 0..<d {
+        let y = Double(target.values[i * d + j])
+        let e = Double(output.values[i * d + j]) - y
+        s.squaredError += e * e
+        s.squaredDeviation += (y - mean[j]) * (y - mean[j])
+      }
+    }
+    return s
+  }
+}
+
+/// `out[0, j] = Σ_i m[i, j]`.
+func columnSums(_ m: Matrix, into out: inout Matrix) {
+  let (rows, columns) = (m.rows, m.columns)
+  if out.rows != 1 || out.columns != columns { out = Matrix(rows: 1, columns: columns) }
+  m.withUnsafeBufferPointer { src in
+    out.withUnsafeMutableBufferPointer { dst in
+      dst.update(repeating: 0)
+      for i in 0..<rows {
+        let row = src.baseAddress! + i * columns
+        for j in 0..<columns { dst[j] += row[j] }
+      }
+    }
+  }
+}

@@ -1,0 +1,118 @@
+import Autoencoders
+import Foundation
+import TensorCore
+import TestSupport
+import Testing
+
+@Suite struct TrainerTests {
+  static func data(rows: Int = 300, width: Int = 12, seed: UInt64 = 1) -> Matrix {
+    SyntheticCodes(bits: 6, width: width, rows: rows, noise: 0.01, seed: seed).samples
+  }
+
+  static func options(epochs: Int = 6) -> TrainingOptions {
+    var o = TrainingOptions()
+    o.epochs = epochs
+    o.batchSize = 64
+    o.entropyWeight = 1e-3
+    o.entropyStartEpoch = 2
+    o.covarianceWeight = 1e-4
+    o.checkpointEvery = 2
+    return o
+  }
+
+  /// A run stopped after some epochs (as if killed) and resumed from its checkpoint ends with
+  /// exactly the weights and metrics of an uninterrupted run.
+  @Test(arguments: [Architecture.bae, .relu, .topk])
+  func resumedRunEqualsUninterrupted(architecture: Architecture) throws {
+    let x = Self.data()
+    var options = Self.options()
+    if architecture == .relu { options.l1Weight = 1e-4 }
+    let configuration = AutoencoderConfiguration(architecture: architecture, inputWidth: 12, codeWidth: 48, topK: 4)
+    let whole = try ScratchDirectory("whole").url
+    let full = try Trainer(configuration: configuration, options: options, inputs: x, output: whole, context: .serial).run()
+
+    let parts = try ScratchDirectory("parts").url
+    let first = try Trainer(configuration: configuration, options: options, inputs: x, output: parts, context: .serial)
+    first.stopAfterEpochs = 3  // checkpoint after epoch 2; epoch 3's metrics line must be dropped on resume
+    _ = try first.run()
+    let resumed = try Trainer(
+      configuration: configuration, options: options, inputs: x, output: parts, resume: true, context: .serial
+    ).run()
+    #expect(resumed == full)
+    let a = try String(contentsOf: whole.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+    let b = try String(contentsOf: parts.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+    func withoutTimes(_ s: String) -> [String] {
+      s.split(separator: "\n").map { $0.replacingOccurrences(of: #""seconds":[0-9.e-]+"#, with: "", options: .regularExpression) }
+    }
+    #expect(withoutTimes(a) == withoutTimes(b))
+    #expect(withoutTimes(a).count == options.epochs)
+    let (loaded, training) = try AutoencoderFiles.load(from: parts)
+    #expect(loaded == full)
+    #expect(training == options)
+  }
+
+  @Test func trainingReducesTheLossAndDeterminismHolds() throws {
+    let x = Self.data()
+    let configuration = AutoencoderConfiguration(architecture: .bae, inputWidth: 12, codeWidth: 48)
+    let a = try Trainer(configuration: configuration, options: Self.options(epochs: 20), inputs: x, output: nil, context: .serial)
+    let trained = try a.run()
+    let again = try Trainer(configuration: configuration, options: Self.options(epochs: 20), inputs: x, output: nil, context: .serial).run()
+    #expect(trained == again)
+    let initial = try Autoencoder(configuration: configuration, seed: 0)
+    func mse(_ ae: Autoencoder) -> Double {
+      let r = ae.reconstruct(x, context: .serial)
+      return zip(r.values, x.values).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) } / Double(x.count)
+    }
+    #expect(mse(trained) < 0.5 * mse(initial), "mse \(mse(trained)) vs initial \(mse(initial))")
+    let codes = trained.encode(x, context: .serial)
+    #expect(codes.values.allSatisfy { $0 == 0 || $0 == 1 })
+  }
+
+  @Test func badInputGivesClearErrors() throws {
+    let x = Self.data()
+    let configuration = AutoencoderConfiguration(architecture: .bae, inputWidth: 12, codeWidth: 48)
+    // Width of the data differs from the autoencoder's.
+    #expect {
+      _ = try Trainer(configuration: AutoencoderConfiguration(architecture: .bae, inputWidth: 10, codeWidth: 40), options: Self.options(), inputs: x, output: nil, context: .serial)
+    } throws: { "\($0)".contains("width 12") && "\($0)".contains("expects 10") }
+    // NaN in the data names the row.
+    var bad = x
+    bad[7, 3] = .nan
+    #expect {
+      _ = try Trainer(configuration: configuration, options: Self.options(), inputs: bad, output: nil, context: .serial)
+    } throws: { "\($0)".contains("row 7") }
+    // An empty dataset.
+    #expect {
+      _ = try Trainer(configuration: configuration, options: Self.options(), inputs: Matrix(rows: 0, columns: 12), output: nil, context: .serial)
+    } throws: { "\($0)".contains("no rows to train on") }
+    // TopK at or beyond the code width.
+    #expect {
+      _ = try Trainer(configuration: AutoencoderConfiguration(architecture: .topk, inputWidth: 12, codeWidth: 48, topK: 48), options: Self.options(), inputs: x, output: nil, context: .serial)
+    } throws: { "\($0)".contains("topK") }
+    // A NaN loss stops training, naming the step and the kept checkpoint.
+    var explosive = Self.options(epochs: 4)
+    explosive.learningRate = 1e38  // one step makes the weights overflow Float
+    let out = try ScratchDirectory("nan").url
+    #expect {
+      _ = try Trainer(configuration: configuration, options: explosive, inputs: x.rows(0..<300), output: out, context: .serial).run()
+    } throws: { error in
+      guard case .nonFiniteLoss = error as? AutoencoderError else { return false }
+      return "\(error)".contains("step")
+    }
+  }
+
+  @Test func configurationFilesRefuseTyposAndRoundTrip() throws {
+    let directory = try ScratchDirectory("config").url
+    let ae = try Autoencoder(configuration: AutoencoderConfiguration(architecture: .jumprelu, inputWidth: 8, codeWidth: 32), seed: 3)
+    try AutoencoderFiles.save(ae, training: Self.options(), to: directory)
+    let (loaded, training) = try AutoencoderFiles.load(from: directory)
+    #expect(loaded == ae)
+    #expect(training == Self.options())
+    let configURL = directory.appendingPathComponent("config.json")
+    let json = try String(contentsOf: configURL, encoding: .utf8)
+    try json.replacingOccurrences(of: "\"codeWidth\"", with: "\"codeWidht\"").write(to: configURL, atomically: true, encoding: .utf8)
+    #expect { try AutoencoderFiles.load(from: directory) } throws: { error in
+      "\(error)".contains("unknown key 'codeWidht'") && "\(error)".contains("did you mean 'codeWidth'")
+    }
+  }
+}
