@@ -50,7 +50,7 @@ let package = Package(
       ],
       swiftSettings: strict),
     .target(
-      name: "Autoencoders", dependencies: ["TensorCore", "Checkpoints", "JSONSupport", "FeatureSets"],
+      name: "Autoencoders", dependencies: ["TensorCore", "Checkpoints", "JSONSupport", "HookPoints", "FeatureSets"],
       swiftSettings: numeric),
     .target(
       name: "Extraction",
@@ -61,8 +61,8 @@ let package = Package(
     .executableTarget(
       name: "bae",
       dependencies: [
-        "TensorCore", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora", "FeatureSets", "Extraction",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "TensorCore", "JSONSupport", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora", "FeatureSets",
+        "Extraction", "Autoencoders", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
 

@@ -34,12 +34,13 @@ public struct Autoencoder: Sendable, Equatable {
     weights = AutoencoderWeights(configuration: configuration, random: &random)
   }
 
-  /// Pre-activations `z = x·W_enc + b_enc`, `[B, m]` from `x` `[B, d]`.
+  /// Pre-activations `z = n(x)·W_enc + b_enc`, `[B, m]` from raw inputs `x` `[B, d]` (`n` is
+  /// the configured input normalisation).
   public func preactivations(_ x: Matrix, context: ComputeContext) -> Matrix {
     precondition(x.columns == configuration.inputWidth, "input width \(x.columns), expected \(configuration.inputWidth)")
     var z = Matrix(rows: x.rows, columns: configuration.codeWidth)
     addRowVector(weights.encoderBias, to: &z)
-    Matrix.multiply(x, weights.encoderWeight, into: &z, beta: 1, context: context)
+    Matrix.multiply(configuration.normalization.apply(x), weights.encoderWeight, into: &z, beta: 1, context: context)
     return z
   }
 
@@ -61,7 +62,8 @@ public struct Autoencoder: Sendable, Equatable {
     return codes
   }
 
-  /// Reconstructions `x̂ = f(h·W_dec + b_dec)`, `[B, d]` from codes `[B, m]`.
+  /// Decoder outputs `f(h·W_dec + b_dec)`, `[B, d]` from codes `[B, m]`, in the space the
+  /// autoencoder was trained in (normalised inputs; a transcoder's raw targets).
   public func decode(_ codes: Matrix, context: ComputeContext) -> Matrix {
     precondition(codes.columns == configuration.codeWidth, "code width \(codes.columns), expected \(configuration.codeWidth)")
     var out = Matrix(rows: codes.rows, columns: configuration.inputWidth)
@@ -76,9 +78,11 @@ public struct Autoencoder: Sendable, Equatable {
     return out
   }
 
-  /// `decode(encode(x))`.
+  /// Reconstructions of raw inputs in their own space: `decode(encode(x))`, mapped back through
+  /// the input normalisation (an autoencoder), or the predicted targets (a transcoder).
   public func reconstruct(_ x: Matrix, context: ComputeContext) -> Matrix {
-    decode(encode(x, context: context), context: context)
+    let out = decode(encode(x, context: context), context: context)
+    return configuration.targetHook == nil ? configuration.normalization.invert(out) : out
   }
 }
 

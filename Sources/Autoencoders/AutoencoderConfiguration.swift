@@ -30,12 +30,14 @@ public struct AutoencoderConfiguration: Codable, Sendable, Equatable {
   public var targetHook: String?
   /// Model the hooks belong to, if known.
   public var model: String?
+  /// Scaling of inputs before the encoder (fitted on the training rows).
+  public var normalization: InputNormalization
 
   /// A configuration with the reference code's defaults for everything not given.
   public init(
     architecture: Architecture, inputWidth: Int, codeWidth: Int, estimator: BinarizationEstimator = .signS,
     outputActivation: OutputActivation = .none, decoderBias: Bool = true, topK: Int = 10, jumpThreshold: Float = 0.5,
-    inputHook: String? = nil, targetHook: String? = nil, model: String? = nil
+    inputHook: String? = nil, targetHook: String? = nil, model: String? = nil, normalization: InputNormalization = .none
   ) {
     self.architecture = architecture
     self.inputWidth = inputWidth
@@ -48,6 +50,7 @@ public struct AutoencoderConfiguration: Codable, Sendable, Equatable {
     self.inputHook = inputHook
     self.targetHook = targetHook
     self.model = model
+    self.normalization = normalization
   }
 
   /// Checks the values against each other.
@@ -64,6 +67,9 @@ public struct AutoencoderConfiguration: Codable, Sendable, Equatable {
     if architecture == .jumprelu, !jumpThreshold.isFinite {
       throw .invalidConfiguration(key: "jumpThreshold", reason: "must be finite")
     }
+    if case .perDimension(let mean, _) = normalization, mean.count != inputWidth {
+      throw .invalidConfiguration(key: "normalization", reason: "has \(mean.count) dimensions, the input width is \(inputWidth)")
+    }
     if architecture == .transcoder, targetHook == nil {
       throw .invalidConfiguration(key: "targetHook", reason: "a transcoder needs a target hook (e.g. blocks.L.hook_mlp_out)")
     }
@@ -71,7 +77,7 @@ public struct AutoencoderConfiguration: Codable, Sendable, Equatable {
 
   enum CodingKeys: String, CodingKey, CaseIterable {
     case architecture, inputWidth, codeWidth, estimator, outputActivation, decoderBias, topK, jumpThreshold
-    case inputHook, targetHook, model
+    case inputHook, targetHook, model, normalization
   }
 
   public init(from decoder: any Decoder) throws {
@@ -87,7 +93,8 @@ public struct AutoencoderConfiguration: Codable, Sendable, Equatable {
       jumpThreshold: try c.decodeIfPresent(Float.self, forKey: .jumpThreshold) ?? 0.5,
       inputHook: try c.decodeIfPresent(String.self, forKey: .inputHook),
       targetHook: try c.decodeIfPresent(String.self, forKey: .targetHook),
-      model: try c.decodeIfPresent(String.self, forKey: .model))
+      model: try c.decodeIfPresent(String.self, forKey: .model),
+      normalization: try c.decodeIfPresent(InputNormalization.self, forKey: .normalization) ?? .none)
   }
 }
 

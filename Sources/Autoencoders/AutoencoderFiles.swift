@@ -10,6 +10,23 @@ import TensorCore
 /// - `weights.safetensors`: `W_enc` `[d, m]`, `b_enc` `[m]`, `W_dec` `[m, d]`, `b_dec` `[d]`
 ///   (and `threshold` `[m]` for JumpReLU), f32, in the SAELens layout.
 public enum AutoencoderFiles {
+  /// The provenance of the training rows, recorded under `data` in `config.json`.
+  public struct DataRecord: Codable, Sendable, Equatable {
+    /// Feature-set directories read.
+    public var featureSets: [String]
+    /// Hooks read (input first; a transcoder's target second).
+    public var hooks: [String]
+    public var options: DataOptions
+    public var report: DataReport
+
+    public init(featureSets: [String], hooks: [String], options: DataOptions, report: DataReport) {
+      self.featureSets = featureSets
+      self.hooks = hooks
+      self.options = options
+      self.report = report
+    }
+  }
+
   public static let configName = "config.json"
   public static let weightsName = "weights.safetensors"
   static let formatName = "bae-autoencoder"
@@ -20,13 +37,16 @@ public enum AutoencoderFiles {
     public var version = 1
     public var autoencoder: AutoencoderConfiguration
     public var training: TrainingOptions?
+    /// Where the training rows came from and what was kept.
+    public var data: DataRecord?
 
-    public init(autoencoder: AutoencoderConfiguration, training: TrainingOptions?) {
+    public init(autoencoder: AutoencoderConfiguration, training: TrainingOptions?, data: DataRecord? = nil) {
       self.autoencoder = autoencoder
       self.training = training
+      self.data = data
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case format, version, autoencoder, training }
+    enum CodingKeys: String, CodingKey, CaseIterable { case format, version, autoencoder, training, data }
 
     public init(from decoder: any Decoder) throws {
       try rejectUnknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue), in: "config.json")
@@ -39,12 +59,13 @@ public enum AutoencoderFiles {
       }
       autoencoder = try c.decode(AutoencoderConfiguration.self, forKey: .autoencoder)
       training = try c.decodeIfPresent(TrainingOptions.self, forKey: .training)
+      data = try c.decodeIfPresent(DataRecord.self, forKey: .data)
     }
   }
 
   /// Writes `config.json` and `weights.safetensors` into `directory` (each atomically).
   public static func save(
-    _ autoencoder: Autoencoder, training: TrainingOptions?, to directory: URL
+    _ autoencoder: Autoencoder, training: TrainingOptions?, data: DataRecord? = nil, to directory: URL
   ) throws(AutoencoderError) {
     do {
       try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -54,8 +75,9 @@ public enum AutoencoderFiles {
     let configURL = directory.appendingPathComponent(configName)
     do {
       let encoder = JSONEncoder()
-      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-      try encoder.encode(Config(autoencoder: autoencoder.configuration, training: training)).write(to: configURL, options: .atomic)
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+      try AtomicFile.write(
+        try encoder.encode(Config(autoencoder: autoencoder.configuration, training: training, data: data)), to: configURL)
     } catch {
       throw .writeFailed(file: configURL, reason: error.localizedDescription)
     }
@@ -64,7 +86,7 @@ public enum AutoencoderFiles {
     ])
   }
 
-  /// Reads an autoencoder directory written by ``save(_:training:to:)``.
+  /// Reads an autoencoder directory written by ``save(_:training:data:to:)``.
   ///
   /// - Returns: the autoencoder and its training options (if recorded).
   public static func load(from directory: URL) throws(AutoencoderError) -> (Autoencoder, TrainingOptions?) {

@@ -8,6 +8,6 @@ struct Bae: ParsableCommand {
     abstract: "Run Llama-family models on the CPU and record their hidden states for autoencoder research.",
     subcommands: [
       InspectCommand.self, TokenizeCommand.self, ForwardCommand.self, ExtractCommand.self, FeaturesCommand.self,
-      ConvertCommand.self, BenchCommand.self,
+      TrainCommand.self, ConvertCommand.self, BenchCommand.self,
     ])
 }

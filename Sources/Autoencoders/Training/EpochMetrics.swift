@@ -1,3 +1,5 @@
+import Foundation
+
 /// One line of `metrics.jsonl`: the state of training after an epoch.
 public struct EpochMetrics: Codable, Sendable, Equatable {
   /// 0-based epoch just finished.
@@ -33,5 +35,26 @@ extension LossTerms {
     return LossTerms(
       mse: terms.map(\.mse).reduce(0, +) / n, entropy: avg(\.entropy), covariance: avg(\.covariance), l1: avg(\.l1),
       total: terms.map(\.total).reduce(0, +) / n)
+  }
+}
+
+extension EpochMetrics {
+  /// The lines of `metrics.jsonl` in a training directory (empty when there is none).
+  ///
+  /// - Throws: ``AutoencoderError/unreadable(file:reason:)`` for a malformed line.
+  public static func read(from directory: URL) throws(AutoencoderError) -> [EpochMetrics] {
+    let url = directory.appendingPathComponent("metrics.jsonl")
+    guard let data = FileManager.default.contents(atPath: url.path) else { return [] }
+    let decoder = JSONDecoder()
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    var lines: [EpochMetrics] = []
+    for (number, line) in data.split(separator: 0x0A).enumerated() where !line.isEmpty {
+      do {
+        lines.append(try decoder.decode(EpochMetrics.self, from: Data(line)))
+      } catch {
+        throw .unreadable(file: url, reason: "line \(number + 1) is not an epoch record")
+      }
+    }
+    return lines
   }
 }

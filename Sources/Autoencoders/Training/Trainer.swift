@@ -38,6 +38,10 @@ public final class Trainer {
   public private(set) var epochsDone = 0
   /// For tests: stop (as if killed) after this many epochs of this run.
   public var stopAfterEpochs: Int?
+  /// Training rows processed by optimiser steps in the last ``run(progress:)`` (for throughput).
+  public private(set) var trainedRowsThisRun = 0
+  /// Provenance of the rows, written into `config.json` with the trained autoencoder.
+  public var dataRecord: AutoencoderFiles.DataRecord?
 
   /// Prepares a run (or continues the one checkpointed in `output` when `resume`).
   ///
@@ -148,6 +152,7 @@ public final class Trainer {
         optimizer.update(&autoencoder.weights, gradients: gradients, trainable: trainable)
         trainTerms.append(terms)
         rowsThisRun += rows.count
+        trainedRowsThisRun = rowsThisRun
         let seconds = Date().timeIntervalSince(start)
         progress(
           TrainingProgress(
@@ -175,7 +180,7 @@ public final class Trainer {
       }
       if let stop = stopAfterEpochs, epochsThisRun >= stop, epochsDone < options.epochs { return autoencoder }
     }
-    if let output { try AutoencoderFiles.save(autoencoder, training: options, to: output) }
+    if let output { try AutoencoderFiles.save(autoencoder, training: options, data: dataRecord, to: output) }
     return autoencoder
   }
 

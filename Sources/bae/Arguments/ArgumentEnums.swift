@@ -1,4 +1,5 @@
 import ArgumentParser
+import Autoencoders
 import Corpora
 import FeatureSets
 import TensorCore
@@ -23,3 +24,9 @@ enum StoredType: String, CaseIterable, ExpressibleByArgument {
     }
   }
 }
+
+extension Architecture: ExpressibleByArgument {}
+extension BinarizationEstimator: ExpressibleByArgument {}
+extension OutputActivation: ExpressibleByArgument {}
+extension SplitMode: ExpressibleByArgument {}
+extension InputNormalization.Kind: ExpressibleByArgument {}

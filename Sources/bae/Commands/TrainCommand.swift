@@ -1,0 +1,289 @@
+import ArgumentParser
+import Autoencoders
+import FeatureSets
+import Foundation
+import HookPoints
+import TensorCore
+
+/// `bae train`: train a BAE or an SAE baseline on the hidden states of a feature set.
+struct TrainCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "train",
+    abstract: "Train a binary autoencoder (or an SAE baseline) on the hidden states of feature sets.",
+    discussion: """
+      Reads the rows of each --hook from the feature sets once, then trains one autoencoder per hook
+      (in OUT/<hook>/ when several are given). Writes config.json, weights.safetensors (SAELens
+      layout), metrics.jsonl (one line per epoch) and checkpoint.safetensors; --resume continues
+      exactly. Defaults are the reference code's; --config FILE supplies a JSON object with
+      "training", "data" and "autoencoder" settings (flags override it).
+      """)
+
+  @Option(
+    name: .long, parsing: .upToNextOption,
+    help: ArgumentHelp("Feature-set directories written by bae extract (rows are concatenated).", valueName: "dir"))
+  var features: [String] = []
+
+  @Option(name: .long, help: "Hooks to train on: names or shorthands (resid_post:15, resid_post:all, mlp_in:5 for a transcoder).")
+  var hook: String
+
+  @Option(name: .long, help: "Architecture: bae, relu, topk, batchtopk, jumprelu or transcoder.")
+  var arch: Architecture?
+
+  @Option(name: .long, help: "Code width as a multiple of the input width (default 4).")
+  var expand: Int?
+
+  @Option(name: .long, help: "BAE gradient estimator: sign, sign_s (reference default), sigmoid, squarewave.")
+  var binarization: BinarizationEstimator?
+
+  @Option(name: .long, help: "Output activation: none (default), sigmoid, tanh, relu.")
+  var outputActivation: OutputActivation?
+
+  @Flag(inversion: .prefixedNo, help: "Decoder bias (the reference's documented runs use it).")
+  var bias: Bool?
+
+  @Option(name: .long, help: "TopK / BatchTopK: codes kept per row (default 10).")
+  var topk: Int?
+
+  @Option(name: .long, help: "JumpReLU threshold (default 0.5, fixed as in the reference).")
+  var jumpThreshold: Float?
+
+  @Option(name: .long, help: "Transcoder target hook (default: mlp_out of the input's layer).")
+  var targetHook: String?
+
+  @Option(name: .long, help: "Adam learning rate (default 1e-3).") var lr: Double?
+  @Option(name: .long, help: "Rows per step (default 512).") var batchSize: Int?
+  @Option(name: .long, help: "Epochs (default 100).") var epochs: Int?
+  @Option(name: .long, help: "BAE entropy weight w_e (default 0).") var entropyWeight: Double?
+  @Option(name: .long, help: "BAE entropy threshold (default 0).") var entropyThreshold: Double?
+  @Option(name: .long, help: "First epoch of the entropy term (default 500).") var entropyStartEpoch: Int?
+  @Option(name: .long, help: "BAE covariance weight w_c, active from the start (default 0).") var covarianceWeight: Double?
+  @Option(name: .long, help: "ReLU/transcoder L1 weight (default 0).") var l1Weight: Double?
+  @Option(name: .long, help: "First epoch of the L1 term (default 0).") var l1StartEpoch: Int?
+  @Option(name: .long, help: "Fraction of rows for training; the rest validate (default 0.8).") var split: Double?
+  @Option(name: .long, help: "Which rows train: first (the reference) or random.") var splitMode: SplitMode?
+  @Option(name: .long, help: "Seed of initial weights, split and batch order (default 0).") var seed: UInt64?
+  @Option(name: .long, help: "Checkpoint every N epochs (default 10).") var checkpointEvery: Int?
+
+  @Option(name: .long, help: "Drop rows at window positions below N (1 drops the attention sink).") var dropPositions: Int?
+  @Option(name: .long, help: "Drop rows whose L2 norm exceeds this.") var maxNorm: Double?
+  @Option(name: .long, help: "Read at most N rows (the first, in file order).") var maxRows: Int?
+  @Option(name: .long, help: "Input scaling: none (default), sqrt-d or per-dimension.") var normalize: InputNormalization.Kind?
+
+  @Option(name: .long, help: "JSON file with \"autoencoder\", \"training\" and \"data\" settings.") var config: String?
+  @Option(name: .long, help: "Output directory.") var out: String
+  @Flag(name: .long, help: "Continue the run checkpointed in OUT.") var resume = false
+  @Flag(name: .long, help: "Read the complete shards of a feature set whose extraction is unfinished.") var allowIncomplete = false
+  @Option(name: .long, help: "Threads for matrix products (default: all cores).") var threads: Int?
+  @Flag(name: .long, help: "Print the result as one JSON object.") var json = false
+
+  func validate() throws {
+    if features.isEmpty { throw ValidationError("give at least one --features directory") }
+    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    if let expand, expand < 1 { throw ValidationError("--expand must be at least 1") }
+  }
+
+  /// Settings from `--config`, the base that flags override.
+  struct ConfigFile: Decodable {
+    var autoencoder: AutoencoderSettings?
+    var training: TrainingOptions?
+    var data: DataOptions?
+
+    struct AutoencoderSettings: Decodable {
+      var architecture: Architecture?
+      var expand: Int?
+      var estimator: BinarizationEstimator?
+      var outputActivation: OutputActivation?
+      var decoderBias: Bool?
+      var topK: Int?
+      var jumpThreshold: Float?
+    }
+  }
+
+  func run() throws {
+    let context = threads.map { ComputeContext(threads: $0) } ?? ComputeContext()
+    try reportingErrors { try context.validate() }
+    let file: ConfigFile? = try config.map { path in
+      do {
+        return try JSONDecoder().decode(ConfigFile.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+      } catch let error as DecodingError {
+        throw CommandError("\(path): \(error.plainDescription)")
+      } catch {
+        throw CommandError("\(path): cannot read: \(error.localizedDescription)")
+      }
+    }
+    let options = try trainingOptions(base: file?.training ?? TrainingOptions())
+    let dataOptions = self.dataOptions(base: file?.data ?? DataOptions())
+    let a = file?.autoencoder
+    let architecture = arch ?? a?.architecture ?? .bae
+
+    let set = try reportingErrors {
+      try FeatureSet(
+        directories: features.map { URL(fileURLWithPath: $0) }, options: .init(allowIncomplete: allowIncomplete))
+    }
+    let layerCount = set.manifests[0].model.layerCount
+    let inputs = try reportingErrors { try HookPoint.parseList(hook, layerCount: layerCount) }
+    // Each job: the input hook, and a transcoder's target hook.
+    let jobs: [(input: HookPoint, target: HookPoint?)] = try inputs.map { input in
+      guard architecture == .transcoder else { return (input, nil) }
+      if let targetHook { return (input, try reportingErrors { try HookPoint(name: targetHook, layerCount: layerCount) }) }
+      guard let layer = input.layer else { throw CommandError("--target-hook is needed for a transcoder on \(input.name)") }
+      return (input, .mlpOutput(layer: layer))
+    }
+    var allPoints: [HookPoint] = []
+    for job in jobs { for p in [job.input] + (job.target.map { [$0] } ?? []) where !allPoints.contains(p) { allPoints.append(p) } }
+
+    let reading = Date()
+    var meter = TrainMeter()
+    let rows = try reportingErrors {
+      try TrainingRows(from: set, hooks: allPoints, options: dataOptions) { meter.reading(rows: $0, of: set.rowCount) }
+    }
+    meter.finishLine()
+    let readSeconds = Date().timeIntervalSince(reading)
+    let output = URL(fileURLWithPath: out)
+    var results: [TrainResult] = []
+    for (index, job) in jobs.enumerated() {
+      let directory = jobs.count == 1 ? output : output.appendingPathComponent(job.input.name)
+      var x = rows.values[allPoints.firstIndex(of: job.input)!]
+      let y = job.target.map { rows.values[allPoints.firstIndex(of: $0)!] }
+      let d = x.columns
+      let normalization = InputNormalization.fit(dataOptions.normalization, to: x)
+      x = normalization.apply(x)
+      let configuration = AutoencoderConfiguration(
+        architecture: architecture, inputWidth: d, codeWidth: d * (expand ?? a?.expand ?? 4),
+        estimator: binarization ?? a?.estimator ?? .signS, outputActivation: outputActivation ?? a?.outputActivation ?? .none,
+        decoderBias: bias ?? a?.decoderBias ?? true, topK: topk ?? a?.topK ?? 10,
+        jumpThreshold: jumpThreshold ?? a?.jumpThreshold ?? 0.5, inputHook: job.input.name, targetHook: job.target?.name,
+        model: set.manifests[0].model.path, normalization: normalization)
+      let trainer = try reportingErrors {
+        try Trainer(
+          configuration: configuration, options: options, inputs: x, targets: y, output: directory, resume: resume,
+          context: context)
+      }
+      trainer.dataRecord = AutoencoderFiles.DataRecord(
+        featureSets: features, hooks: [job.input.name] + (job.target.map { [$0.name] } ?? []), options: dataOptions,
+        report: rows.report)
+      let start = Date()
+      let label = jobs.count > 1 ? "[\(index + 1)/\(jobs.count) \(job.input.name)] " : ""
+      _ = try reportingErrors { try trainer.run { meter.training($0, label: label) } }
+      meter.finishLine()
+      let seconds = Date().timeIntervalSince(start)
+      let metrics = try reportingErrors { try EpochMetrics.read(from: directory) }
+      let last = metrics.last
+      let terms = last.map { $0.validation ?? $0.train }
+      let result = TrainResult(
+        hook: job.input.name, out: directory.path, architecture: architecture.rawValue, rows: rows.report.rowsKept,
+        seconds: seconds,
+        rowsPerSecond: Double(trainer.trainedRowsThisRun) / max(seconds, 1e-9), mse: terms?.mse,
+        fractionOfVarianceUnexplained: last?.fractionOfVarianceUnexplained, l0: last?.l0, dead: last?.dead,
+        dense: last?.dense, entropyBits: terms?.entropy, covariance: terms?.covariance)
+      results.append(result)
+      if !json {
+        print(
+          "trained \(architecture.rawValue) on \(job.input.name) (\(x.rows) rows, d=\(d) → \(configuration.codeWidth)) in \(String(format: "%.1f", seconds)) s → \(directory.path)"
+            + (last.map { m in
+              let t = m.validation ?? m.train
+              return "; mse \(String(format: "%.4g", t.mse)), fvu \(String(format: "%.3f", m.fractionOfVarianceUnexplained)), l0 \(String(format: "%.1f", m.l0)), dead \(m.dead), dense \(m.dense)"
+                + (t.entropy.map { ", entropy \(String(format: "%.2f", $0)) bits" } ?? "")
+            } ?? ""))
+      }
+    }
+    if json {
+      struct Summary: Encodable {
+        var readSeconds: Double
+        var data: DataReport
+        var runs: [TrainResult]
+        enum CodingKeys: String, CodingKey { case readSeconds = "read_seconds", data, runs }
+      }
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+      let data = try encoder.encode(Summary(readSeconds: readSeconds, data: rows.report, runs: results))
+      print(String(decoding: data, as: UTF8.self))
+    } else if rows.report.droppedByNorm + rows.report.droppedByPosition > 0 {
+      print("data: \(rows.report.rowsRead) rows read, \(rows.report.droppedByPosition) dropped by position, \(rows.report.droppedByNorm) by norm")
+    }
+  }
+
+  func trainingOptions(base: TrainingOptions) throws -> TrainingOptions {
+    var o = base
+    if let lr { o.learningRate = lr }
+    if let batchSize { o.batchSize = batchSize }
+    if let epochs { o.epochs = epochs }
+    if let entropyWeight { o.entropyWeight = entropyWeight }
+    if let entropyThreshold { o.entropyThreshold = entropyThreshold }
+    if let entropyStartEpoch { o.entropyStartEpoch = entropyStartEpoch }
+    if let covarianceWeight { o.covarianceWeight = covarianceWeight }
+    if let l1Weight { o.l1Weight = l1Weight }
+    if let l1StartEpoch { o.l1StartEpoch = l1StartEpoch }
+    if let split { o.trainFraction = split }
+    if let splitMode { o.split = splitMode }
+    if let seed { o.seed = seed }
+    if let checkpointEvery { o.checkpointEvery = checkpointEvery }
+    try reportingErrors { try o.validate() }
+    return o
+  }
+
+  func dataOptions(base: DataOptions) -> DataOptions {
+    var o = base
+    if let dropPositions { o.dropPositionsBelow = dropPositions }
+    if let maxNorm { o.maxNorm = maxNorm }
+    if let maxRows { o.maxRows = maxRows }
+    if let normalize { o.normalization = normalize }
+    return o
+  }
+}
+
+/// One trained autoencoder, as `--json` reports it (the last epoch's validation figures).
+struct TrainResult: Encodable {
+  var hook: String
+  var out: String
+  var architecture: String
+  var rows: Int
+  var seconds: Double
+  var rowsPerSecond: Double
+  var mse: Double?
+  var fractionOfVarianceUnexplained: Double?
+  var l0: Double?
+  var dead: Int?
+  var dense: Int?
+  var entropyBits: Double?
+  var covariance: Double?
+
+  enum CodingKeys: String, CodingKey {
+    case hook, out, architecture, rows, seconds, mse, l0, dead, dense, covariance
+    case rowsPerSecond = "rows_per_second"
+    case fractionOfVarianceUnexplained = "fvu"
+    case entropyBits = "entropy_bits"
+  }
+}
+
+/// Progress of reading and training on stderr (rate and ETA), only when stderr is a terminal.
+struct TrainMeter {
+  let enabled = isatty(2) == 1
+  var lastPrint = Date.distantPast
+  var printed = false
+
+  mutating func reading(rows: Int, of total: Int) {
+    guard enabled, Date().timeIntervalSince(lastPrint) >= 0.5 else { return }
+    lastPrint = Date()
+    printed = true
+    FileHandle.standardError.write(Data("\rreading rows: \(rows.formatted()) of \(total.formatted())   ".utf8))
+  }
+
+  mutating func training(_ p: TrainingProgress, label: String) {
+    guard enabled, Date().timeIntervalSince(lastPrint) >= 0.5 else { return }
+    lastPrint = Date()
+    printed = true
+    let done = Double(p.epoch * p.stepsPerEpoch + p.stepInEpoch)
+    let total = Double(p.epochs * p.stepsPerEpoch)
+    let remaining = p.seconds / max(done, 1) * (total - done)
+    var line = "\r\(label)epoch \(p.epoch + 1)/\(p.epochs) · loss \(String(format: "%.4g", p.loss.total))"
+    if let h = p.loss.entropy { line += " · H \(String(format: "%.1f", h)) bits" }
+    line += " · \(String(format: "%.0f", p.rowsPerSecond)) rows/s · ETA \(formatDuration(remaining))   "
+    FileHandle.standardError.write(Data(line.utf8))
+  }
+
+  mutating func finishLine() {
+    if printed { FileHandle.standardError.write(Data("\n".utf8)) }
+    printed = false
+  }
+}
