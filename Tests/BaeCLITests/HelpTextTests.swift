@@ -4,7 +4,7 @@ import Testing
 /// Every command's help: listed in the README's order, and documenting each of its options
 /// with its help text.
 @Suite struct HelpTextTests {
-  static let commands = ["inspect", "tokenize", "forward", "extract", "features", "convert", "bench"]
+  static let commands = ["inspect", "tokenize", "forward", "extract", "features", "train", "convert", "bench"]
 
   static let model = ("--model <path>", "Hugging Face model directory, .gguf file, or directory holding one (default: $BAE_MODEL, else models/smollm2-135m-instruct).")
   static let threads = ("--threads <threads>", "Threads for matrix products (default: all cores).")
@@ -25,6 +25,14 @@ import Testing
       ("--resume", "Continue the run"),
     ],
     "features": [("info", "Summarise a feature set's manifest.")],
+    "train": [
+      ("--features <dir>", "Feature-set directories written by bae extract"), ("--hook <hook>", "Hooks to train on:"),
+      ("--arch <arch>", "Architecture: bae, relu, topk, batchtopk, jumprelu or transcoder."),
+      ("--binarization <binarization>", "BAE gradient estimator:"), ("--entropy-weight <entropy-weight>", "BAE entropy weight"),
+      ("--covariance-weight <covariance-weight>", "BAE covariance weight"), ("--l1-weight <l1-weight>", "ReLU/transcoder L1 weight"),
+      ("--topk <topk>", "TopK / BatchTopK:"), ("--config <config>", "JSON file"), ("--out <out>", "Output directory."),
+      ("--resume", "Continue the run"), ("--json", "Print the result as one JSON object."),
+    ],
     "convert": [
       model, ("--to <to>", "Output directory."), ("--dtype <dtype>", "Stored precision: f32, bf16 or f16. (default: f32)"),
     ],

@@ -1,0 +1,80 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `bae train` end to end on a feature set extracted from the tiny model.
+@Suite(.serialized) struct TrainCommandTests {
+  static let model = Fixtures.model("tiny-extract").path
+  static let corpus = repositoryRoot.appendingPathComponent("corpora/pile-sample.jsonl.zst").path
+
+  /// A small feature set with every resid_post and the MLP input/output of layer 1.
+  static func featureSet() throws -> URL {
+    let out = try ScratchDirectory("train-features").url.appendingPathComponent("set")
+    let result = try runBae([
+      "extract", "--model", model, "--corpus", corpus, "--hooks", "resid_post:all,mlp_in:1,mlp_out:1", "--max-tokens",
+      "2000", "--context", "64", "--threads", "1", "--out", out.path,
+    ])
+    #expect(result.status == 0, "\(result.stderr)")
+    return out
+  }
+
+  @Test func trainsOneAutoencoderPerHookAndResumes() throws {
+    let set = try Self.featureSet()
+    let out = try ScratchDirectory("train").url
+    let arguments = [
+      "train", "--features", set.path, "--hook", "resid_post:all", "--epochs", "4", "--batch-size", "128",
+      "--entropy-weight", "1e-4", "--entropy-start-epoch", "1", "--covariance-weight", "1e-5", "--checkpoint-every", "2",
+      "--threads", "1", "--json", "--out",
+    ]
+    let result = try runBae(arguments + [out.path])
+    #expect(result.status == 0, "\(result.stderr)")
+    let summary = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+    let runs = try #require(summary?["runs"] as? [[String: Any]])
+    #expect(runs.map { $0["hook"] as? String } == ["blocks.0.hook_resid_post", "blocks.1.hook_resid_post"])
+    for run in runs {
+      #expect((run["entropy_bits"] as? Double ?? -1) > 0)
+      let directory = URL(fileURLWithPath: try #require(run["out"] as? String))
+      for file in ["config.json", "weights.safetensors", "metrics.jsonl", "checkpoint.safetensors"] {
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(file).path), "\(file)")
+      }
+    }
+    // A finished run resumed is a no-op that keeps the same weights.
+    let weights = out.appendingPathComponent("blocks.1.hook_resid_post/weights.safetensors")
+    let before = try Data(contentsOf: weights)
+    let again = try runBae(arguments + [out.path, "--resume"])
+    #expect(again.status == 0, "\(again.stderr)")
+    #expect(try Data(contentsOf: weights) == before)
+    // Starting over into the same directory is refused.
+    let refused = try runBae(arguments + [out.path])
+    #expect(refused.status != 0 && refused.stderr.contains("already holds a training run"), "\(refused.stderr)")
+  }
+
+  @Test func transcoderAndBadInput() throws {
+    let set = try Self.featureSet()
+    let scratch = try ScratchDirectory("train-bad").url
+    let transcoder = try runBae([
+      "train", "--features", set.path, "--hook", "mlp_in:1", "--arch", "transcoder", "--epochs", "2", "--l1-weight",
+      "1e-4", "--threads", "1", "--out", scratch.appendingPathComponent("tc").path,
+    ])
+    #expect(transcoder.status == 0, "\(transcoder.stderr)")
+    let config = try String(contentsOf: scratch.appendingPathComponent("tc/config.json"), encoding: .utf8)
+    #expect(config.contains("\"targetHook\" : \"blocks.1.hook_mlp_out\""))
+
+    let typo = scratch.appendingPathComponent("typo.json")
+    try #"{"training": {"learningRte": 0.001}}"#.write(to: typo, atomically: true, encoding: .utf8)
+    let cases: [([String], String)] = [
+      (["--hook", "resid_post:1", "--config", typo.path], "did you mean 'learningRate'"),
+      (["--hook", "resid_post:1", "--arch", "topk", "--topk", "500"], "topK"),
+      (["--hook", "resid_post:7"], "layer 7 does not exist"),
+      (["--hook", "attn_out:0"], "no hook 'blocks.0.hook_attn_out'"),
+      (["--hook", "resid_post:1", "--batch-size", "1"], "batchSize"),
+    ]
+    for (extra, message) in cases {
+      let result = try runBae(
+        ["train", "--features", set.path, "--epochs", "1", "--out", scratch.appendingPathComponent(UUID().uuidString).path] + extra)
+      #expect(result.status != 0, "\(extra)")
+      #expect(result.stderr.contains(message), "\(extra): \(result.stderr)")
+      #expect(result.stderr.split(separator: "\n").count == 1, "\(extra): \(result.stderr)")
+    }
+  }
+}
