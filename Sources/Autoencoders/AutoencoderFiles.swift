@@ -12,15 +12,18 @@ import TensorCore
 public enum AutoencoderFiles {
   /// The provenance of the training rows, recorded under `data` in `config.json`.
   public struct DataRecord: Codable, Sendable, Equatable {
-    /// Feature-set directories read.
+    /// Feature-set directories read (empty when the rows came straight from a model).
     public var featureSets: [String]
+    /// Corpus paths the rows were extracted from in memory (online training), if any.
+    public var corpus: [String]?
     /// Hooks read (input first; a transcoder's target second).
     public var hooks: [String]
     public var options: DataOptions
     public var report: DataReport
 
-    public init(featureSets: [String], hooks: [String], options: DataOptions, report: DataReport) {
+    public init(featureSets: [String], corpus: [String]? = nil, hooks: [String], options: DataOptions, report: DataReport) {
       self.featureSets = featureSets
+      self.corpus = corpus
       self.hooks = hooks
       self.options = options
       self.report = report

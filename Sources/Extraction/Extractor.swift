@@ -40,7 +40,7 @@ public final class Extractor {
   let points: [HookPoint]
   let options: ExtractionOptions
   let corpusOptions: CorpusOptions
-  let output: URL
+  let output: URL?
   /// Threads (and precision) of this run: the recorded ones when resuming.
   public let context: ComputeContext
   var manifest: FeatureManifest
@@ -56,7 +56,8 @@ public final class Extractor {
   ///   - tokenizer: the model's tokenizer.
   ///   - corpusPaths: files, directories or globs.
   ///   - corpusOptions: how to read them (recorded; must match on resume).
-  ///   - output: the feature-set directory (created if needed).
+  ///   - output: the feature-set directory (created if needed), or `nil` for an in-memory
+  ///     extraction read with ``collect(progress:)`` (no files at all).
   ///   - resume: continue the run recorded in `output/manifest.json`.
   ///   - context: threads for the forward passes. `nil` uses every core for a new run and the
   ///     recorded context when resuming (float results depend on the thread split, so a resumed
@@ -65,7 +66,7 @@ public final class Extractor {
   /// - Throws: ``ExtractionError``, `FeatureSetError`, `HookError`.
   public init(
     model: LlamaModel, modelPath: URL, tokenizer: any Tokenizer, corpusPaths: [String], corpusOptions: CorpusOptions,
-    options: ExtractionOptions, output: URL, resume: Bool, context: ComputeContext? = nil
+    options: ExtractionOptions, output: URL?, resume: Bool, context: ComputeContext? = nil
   ) throws {
     let c = model.configuration
     do {
@@ -96,15 +97,15 @@ public final class Extractor {
     stripLeadingToken = addsBOS
 
     let hooks = points.map { HookRecord(point: $0, width: $0 == .logits ? c.vocabularySize : c.hiddenSize) }
-    let manifestURL = FeatureManifest.url(in: output)
-    let exists = FileManager.default.fileExists(atPath: manifestURL.path)
-    let recorded: FeatureManifest?
-    if resume {
-      guard exists else { throw ExtractionError.nothingToResume(directory: output) }
-      recorded = try FeatureManifest.load(from: output)
-    } else {
-      guard !exists else { throw ExtractionError.outputExists(directory: output) }
-      recorded = nil
+    var recorded: FeatureManifest?
+    if let output {
+      let exists = FileManager.default.fileExists(atPath: FeatureManifest.url(in: output).path)
+      if resume {
+        guard exists else { throw ExtractionError.nothingToResume(directory: output) }
+        recorded = try FeatureManifest.load(from: output)
+      } else {
+        guard !exists else { throw ExtractionError.outputExists(directory: output) }
+      }
     }
     let context = context ?? recorded?.compute ?? ComputeContext()
     do {
@@ -118,7 +119,7 @@ public final class Extractor {
       hooks: hooks, options: options,
       corpus: .init(paths: corpusPaths, files: try CorpusPaths.expand(corpusPaths), options: corpusOptions),
       compute: context)
-    if let recorded {
+    if let recorded, let output {
       try Self.checkSameRun(recorded, fresh, directory: output)
       manifest = recorded
     } else {
@@ -149,23 +150,20 @@ public final class Extractor {
   /// - Throws: `CorpusError`, `TokenizerError`, ``ExtractionError``, `ForwardError`.
   @discardableResult
   public func run(progress: (ExtractionProgress) -> Void = { _ in }) throws -> FeatureManifest {
+    guard let output else { preconditionFailure("run() needs an output directory; use collect() in memory") }
     if manifest.complete { return manifest }
-    try prepareDirectory()
+    try prepareDirectory(output)
     let start = Date()
-    let corpus = try Corpus(paths: manifest.corpus.paths, options: corpusOptions, resumingAt: manifest.resume.position)
-    var cursor = DocumentCursor(
-      corpus: corpus, ordinal: manifest.resume.documentOrdinal, skipWindows: manifest.resume.window)
     let writer = ShardWriter(
       directory: output, hooks: manifest.hooks, dtype: options.dtype, format: options.fileFormat,
       metadata: [
         "generator": "bae extract", "model": manifest.model.path,
         "hooks": manifest.hooks.map(\.name).joined(separator: ","), "dtype": options.dtype.rawValue,
       ])
-    var collector = RowCollector(points: points, buffer: ShardBuffer(hookCount: points.count))
+    var runner = try BatchRunner(extractor: self, resumingAt: manifest.resume)
     // A shard closes after the batch that reaches shardTokens, so it holds at most one batch more.
-    collector.buffer.reserve(
+    runner.collector.buffer.reserve(
       rows: min(options.shardTokens + options.batchTokens, options.maxTokens ?? .max), widths: manifest.hooks.map(\.width))
-    let state = LlamaRunState(configuration: model.configuration)
     let limit = options.maxTokens ?? Int.max
     var buffered = 0
     var shardsThisRun = 0
@@ -173,64 +171,34 @@ public final class Extractor {
     let badAtStart = manifest.counters.badInputSkipped
     let usedAtStart = manifest.counters.documentsUsed
     func updateCounters() {
-      manifest.counters.documentsRead = cursor.ordinal
-      manifest.counters.documentsUsed = usedAtStart + cursor.documentsUsed
-      manifest.counters.badInputSkipped = badAtStart + Int64(corpus.statistics.skippedTotal)
+      manifest.counters.documentsRead = runner.cursor.ordinal
+      manifest.counters.documentsUsed = usedAtStart + runner.cursor.documentsUsed
+      manifest.counters.badInputSkipped = badAtStart + Int64(runner.cursor.corpus.statistics.skippedTotal)
     }
 
     func flush() throws {
-      guard collector.buffer.rows > 0 else { return }
-      let record = try writer.write(collector.buffer, index: manifest.shards.count)
+      guard runner.collector.buffer.rows > 0 else { return }
+      let record = try writer.write(runner.collector.buffer, index: manifest.shards.count)
       manifest.shards.append(record)
       manifest.totalTokens += record.tokens
-      manifest.resume = cursor.resumePoint
-      manifest.lastSource = cursor.lastSource
+      manifest.resume = runner.cursor.resumePoint
+      manifest.lastSource = runner.cursor.lastSource
       updateCounters()
       try manifest.write(to: output)
-      collector.buffer.removeAll()
+      runner.collector.buffer.removeAll()
       buffered = 0
       shardsThisRun += 1
     }
 
     while manifest.totalTokens + buffered < limit {
-      // Pack whole windows up to the batch budget.
-      var batch: [[Int32]] = []
-      var ordinals: [Int64] = []
-      var tokens = 0
-      while let window = try cursor.peek(using: self) {
-        if !batch.isEmpty && tokens + window.ids.count > options.batchTokens { break }
-        batch.append(window.ids)
-        ordinals.append(window.ordinal)
-        tokens += window.ids.count
-        cursor.advance()
-      }
-      if batch.isEmpty { break }
-      manifest.counters.windows += Int64(batch.count)
-
-      // Rows to keep: positions from skipFirst on, up to the token limit.
-      var keep: [(row: Int, window: Int, position: Int)] = []
-      var room = limit - manifest.totalTokens - buffered
-      var offset = 0
-      for (w, ids) in batch.enumerated() {
-        for p in options.skipFirst..<max(options.skipFirst, ids.count) where room > 0 {
-          keep.append((offset + p, w, p))
-          room -= 1
-        }
-        offset += ids.count
-      }
-      collector.select(keep.map(\.row))
-      try model.forward(batch: batch, state: state, hooks: &collector, context: context)
-      for k in keep {
-        collector.buffer.tokenIDs.append(batch[k.window][k.position])
-        collector.buffer.documentIndex.append(ordinals[k.window])
-        collector.buffer.positions.append(Int32(k.position))
-      }
-      buffered += keep.count
-      tokensThisRun += keep.count
+      guard let (kept, windows) = try runner.next(room: limit - manifest.totalTokens - buffered) else { break }
+      manifest.counters.windows += Int64(windows)
+      buffered += kept
+      tokensThisRun += kept
       progress(
         ExtractionProgress(
           tokens: manifest.totalTokens + buffered, tokensThisRun: tokensThisRun, target: options.maxTokens,
-          documents: cursor.ordinal, shards: manifest.shards.count, seconds: Date().timeIntervalSince(start)))
+          documents: runner.cursor.ordinal, shards: manifest.shards.count, seconds: Date().timeIntervalSince(start)))
       if buffered >= options.shardTokens {
         try flush()
         if let stop = stopAfterShards, shardsThisRun >= stop { return manifest }
@@ -247,8 +215,34 @@ public final class Extractor {
     return manifest
   }
 
+  /// Runs the extraction in memory and returns every kept row, exactly the rows (in the same
+  /// order) that ``run(progress:)`` would write to shards: what online training reads, with no
+  /// files in between. Memory grows with the rows, so a token limit is required.
+  ///
+  /// - Returns: per hook `[rows, width]` values (in ``ShardBuffer/hookValues``) and the index arrays.
+  /// - Throws: ``ExtractionError/invalidOption(_:)`` without `maxTokens`,
+  ///   ``ExtractionError/emptyCorpus(paths:)``, corpus, tokenizer and forward errors.
+  public func collect(progress: (ExtractionProgress) -> Void = { _ in }) throws -> ShardBuffer {
+    guard let limit = options.maxTokens else {
+      throw ExtractionError.invalidOption(.init(option: .maxTokens, reason: "is required to extract in memory"))
+    }
+    let start = Date()
+    var runner = try BatchRunner(extractor: self, resumingAt: .start)
+    runner.collector.buffer.reserve(rows: limit, widths: manifest.hooks.map(\.width))
+    var rows = 0
+    while rows < limit, let (kept, _) = try runner.next(room: limit - rows) {
+      rows += kept
+      progress(
+        ExtractionProgress(
+          tokens: rows, tokensThisRun: rows, target: limit, documents: runner.cursor.ordinal, shards: 0,
+          seconds: Date().timeIntervalSince(start)))
+    }
+    guard rows > 0 else { throw ExtractionError.emptyCorpus(paths: manifest.corpus.paths) }
+    return runner.collector.buffer
+  }
+
   /// Creates the output directory, proves it writable, and removes temporary files of a killed run.
-  private func prepareDirectory() throws(FeatureSetError) {
+  private func prepareDirectory(_ output: URL) throws(FeatureSetError) {
     let fm = FileManager.default
     do {
       try fm.createDirectory(at: output, withIntermediateDirectories: true)
@@ -277,6 +271,63 @@ public final class Extractor {
   }
 
   func keeps(ordinal: Int64) -> Bool { keepsDocument(ordinal: ordinal, rate: options.sampleRate, seed: options.seed) }
+}
+
+/// Packs windows into batches, runs them through the model and appends the kept rows to the
+/// collector's buffer: the one batch loop of shard extraction and in-memory collection.
+struct BatchRunner {
+  let extractor: Extractor
+  var cursor: DocumentCursor
+  var collector: RowCollector
+  let state: LlamaRunState
+
+  init(extractor: Extractor, resumingAt resume: FeatureManifest.ResumePoint) throws {
+    self.extractor = extractor
+    let corpus = try Corpus(
+      paths: extractor.manifest.corpus.paths, options: extractor.corpusOptions, resumingAt: resume.position)
+    cursor = DocumentCursor(corpus: corpus, ordinal: resume.documentOrdinal, skipWindows: resume.window)
+    collector = RowCollector(points: extractor.points, buffer: ShardBuffer(hookCount: extractor.points.count))
+    state = LlamaRunState(configuration: extractor.model.configuration)
+  }
+
+  /// Runs the next batch, keeping at most `room` rows.
+  ///
+  /// - Returns: rows kept and windows run, or `nil` at the end of the corpus.
+  mutating func next(room: Int) throws -> (kept: Int, windows: Int)? {
+    let options = extractor.options
+    // Pack whole windows up to the batch budget.
+    var batch: [[Int32]] = []
+    var ordinals: [Int64] = []
+    var tokens = 0
+    while let window = try cursor.peek(using: extractor) {
+      if !batch.isEmpty && tokens + window.ids.count > options.batchTokens { break }
+      batch.append(window.ids)
+      ordinals.append(window.ordinal)
+      tokens += window.ids.count
+      cursor.advance()
+    }
+    if batch.isEmpty { return nil }
+
+    // Rows to keep: positions from skipFirst on, up to the token limit.
+    var keep: [(row: Int, window: Int, position: Int)] = []
+    var room = room
+    var offset = 0
+    for (w, ids) in batch.enumerated() {
+      for p in options.skipFirst..<max(options.skipFirst, ids.count) where room > 0 {
+        keep.append((offset + p, w, p))
+        room -= 1
+      }
+      offset += ids.count
+    }
+    collector.select(keep.map(\.row))
+    try extractor.model.forward(batch: batch, state: state, hooks: &collector, context: extractor.context)
+    for k in keep {
+      collector.buffer.tokenIDs.append(batch[k.window][k.position])
+      collector.buffer.documentIndex.append(ordinals[k.window])
+      collector.buffer.positions.append(Int32(k.position))
+    }
+    return (keep.count, batch.count)
+  }
 }
 
 /// Walks the corpus window by window, remembering where the current window came from.

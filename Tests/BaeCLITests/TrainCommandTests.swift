@@ -77,4 +77,31 @@ import Testing
       #expect(result.stderr.split(separator: "\n").count == 1, "\(extra): \(result.stderr)")
     }
   }
+
+  /// Training straight from the model and corpus (rows held in memory, no files) gives exactly
+  /// the weights of training on a feature set extracted with the same windows and seed.
+  @Test func onlineTrainingEqualsTrainingFromFiles() throws {
+    let scratch = try ScratchDirectory("online").url
+    let set = scratch.appendingPathComponent("set")
+    let extract = try runBae([
+      "extract", "--model", Self.model, "--corpus", Self.corpus, "--hooks", "resid_post:1", "--max-tokens", "1500",
+      "--context", "64", "--threads", "1", "--out", set.path,
+    ])
+    #expect(extract.status == 0, "\(extract.stderr)")
+    let training = [
+      "--hook", "resid_post:1", "--epochs", "3", "--batch-size", "128", "--entropy-weight", "1e-4",
+      "--entropy-start-epoch", "1", "--covariance-weight", "1e-5", "--threads", "1", "--out",
+    ]
+    let files = try runBae(["train", "--features", set.path] + training + [scratch.appendingPathComponent("files").path])
+    #expect(files.status == 0, "\(files.stderr)")
+    let online = try runBae(
+      ["train", "--model", Self.model, "--corpus", Self.corpus, "--max-tokens", "1500", "--context", "64"] + training
+        + [scratch.appendingPathComponent("online").path])
+    #expect(online.status == 0, "\(online.stderr)")
+    let a = try Data(contentsOf: scratch.appendingPathComponent("files/weights.safetensors"))
+    let b = try Data(contentsOf: scratch.appendingPathComponent("online/weights.safetensors"))
+    #expect(a == b, "online and file-based training differ")
+    let missing = try runBae(["train", "--model", Self.model, "--corpus", Self.corpus, "--hook", "resid_post:1", "--out", scratch.appendingPathComponent("x").path])
+    #expect(missing.status != 0 && missing.stderr.contains("--max-tokens is required"), "\(missing.stderr)")
+  }
 }

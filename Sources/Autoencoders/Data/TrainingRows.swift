@@ -64,12 +64,8 @@ public struct TrainingRows: Sendable {
     } catch {
       throw .unreadable(file: set.directories.first ?? URL(fileURLWithPath: "."), reason: error.description)
     }
-    let limit = options.maxRows ?? Int.max
-    var kept = records.map { _ in [Float]() }
-    for (i, r) in records.enumerated() { kept[i].reserveCapacity(min(limit, set.rowCount) * r.width) }
-    var report = DataReport()
-    let maxSquaredNorm = options.maxNorm.map { Float($0 * $0) }
-    reading: while true {
+    var accumulator = Accumulator(hooks: records, options: options, expectedRows: set.rowCount)
+    while !accumulator.full {
       let batch: FeatureBatch?
       do {
         batch = try batches.next()
@@ -77,8 +73,53 @@ public struct TrainingRows: Sendable {
         throw .unreadable(file: set.directories.first ?? URL(fileURLWithPath: "."), reason: error.description)
       }
       guard let batch else { break }
+      try accumulator.append(batch)
+      progress(accumulator.report.rowsRead)
+    }
+    self = accumulator.rows
+  }
+
+  /// The rows of `batch` (for example rows extracted in memory, in extraction order), filtered
+  /// exactly as ``init(from:hooks:options:progress:)`` filters a feature set's rows.
+  public init(batch: FeatureBatch, options: DataOptions) throws(AutoencoderError) {
+    try options.validate()
+    var accumulator = Accumulator(hooks: batch.hooks, options: options, expectedRows: batch.rows)
+    try accumulator.append(batch)
+    self = accumulator.rows
+  }
+
+  init(hooks: [HookRecord], values: [Matrix], report: DataReport) {
+    self.hooks = hooks
+    self.values = values
+    self.report = report
+  }
+
+  /// Filters rows batch by batch into growing per-hook arrays.
+  struct Accumulator {
+    let hooks: [HookRecord]
+    let options: DataOptions
+    let limit: Int
+    let maxSquaredNorm: Float?
+    var kept: [[Float]]
+    var report = DataReport()
+
+    init(hooks: [HookRecord], options: DataOptions, expectedRows: Int) {
+      self.hooks = hooks
+      self.options = options
+      limit = options.maxRows ?? Int.max
+      maxSquaredNorm = options.maxNorm.map { Float($0 * $0) }
+      kept = hooks.map { hook in
+        var values = [Float]()
+        values.reserveCapacity(min(expectedRows, options.maxRows ?? expectedRows) * hook.width)
+        return values
+      }
+    }
+
+    var full: Bool { report.rowsRead >= limit }
+
+    mutating func append(_ batch: FeatureBatch) throws(AutoencoderError) {
       for row in 0..<batch.rows {
-        if report.rowsRead >= limit { break reading }
+        if full { return }
         let index = report.rowsRead
         report.rowsRead += 1
         if Int(batch.positions[row]) < options.dropPositionsBelow {
@@ -89,9 +130,7 @@ public struct TrainingRows: Sendable {
         for (h, matrix) in batch.values.enumerated() {
           var squared: Float = 0
           for v in matrix.row(row) {
-            guard v.isFinite else {
-              throw .nonFiniteData(row: index, what: "hook \(records[h].name) of the feature set")
-            }
+            guard v.isFinite else { throw .nonFiniteData(row: index, what: "hook \(hooks[h].name) of the data") }
             squared += v * v
           }
           if let maxSquaredNorm, squared > maxSquaredNorm { keep = false }
@@ -103,10 +142,12 @@ public struct TrainingRows: Sendable {
         for (h, matrix) in batch.values.enumerated() { kept[h].append(contentsOf: matrix.row(row)) }
         report.rowsKept += 1
       }
-      progress(report.rowsRead)
     }
-    hooks = records
-    values = zip(records, kept).map { Matrix(rows: report.rowsKept, columns: $0.width, values: $1) }
-    self.report = report
+
+    var rows: TrainingRows {
+      TrainingRows(
+        hooks: hooks, values: zip(hooks, kept).map { Matrix(rows: report.rowsKept, columns: $0.width, values: $1) },
+        report: report)
+    }
   }
 }

@@ -29,7 +29,6 @@ struct CorpusArguments: ParsableArguments {
   var onBadInput = BadInputPolicy.skip
 
   func validate() throws {
-    if corpus.isEmpty { throw ValidationError("give at least one --corpus path") }
     for rule in include where !rule.contains("=") { throw ValidationError("--include '\(rule)' must look like key=value") }
   }
 

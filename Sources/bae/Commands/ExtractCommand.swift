@@ -24,20 +24,7 @@ struct ExtractCommand: ParsableCommand {
   @Option(name: .long, help: "Hooks: names or shorthands (resid_post:all, mlp_in:0,5,11, blocks.3.hook_attn_out, …).")
   var hooks = "resid_post:all"
 
-  @Option(name: .long, help: "Stop after this many tokens (rows).")
-  var maxTokens: Int?
-
-  @Option(name: .long, help: "Window length: long documents are cut into windows of this many tokens.")
-  var context = 256
-
-  @Option(name: .long, help: "BOS at the start of each window: auto (as the tokenizer does), on, off.")
-  var bos = BOSPolicy.auto
-
-  @Option(name: .long, help: "Positions dropped at the start of each window (1 drops the attention sink).")
-  var skipFirst = 1
-
-  @Option(name: .long, help: "Tokens per forward batch.")
-  var batchTokens = 4096
+  @OptionGroup var windows: WindowArguments
 
   @Option(name: .long, help: "Rows per shard (default: about 256 MiB of activations per shard).")
   var shardTokens: Int?
@@ -60,6 +47,10 @@ struct ExtractCommand: ParsableCommand {
   @Flag(name: .long, help: "Continue the run recorded in OUT/manifest.json.")
   var resume = false
 
+  func validate() throws {
+    if corpusArguments.corpus.isEmpty { throw ValidationError("give at least one --corpus path") }
+  }
+
   /// The flag that sets each extraction option, for error messages.
   static let flags: [ExtractionOptionError.Option: String] = [
     .hooks: "--hooks", .context: "--context", .bos: "--bos", .skipFirst: "--skip-first", .batchTokens: "--batch-tokens",
@@ -75,8 +66,9 @@ struct ExtractCommand: ParsableCommand {
     let points = try reportingErrors { try HookPoint.parseList(hooks, layerCount: c.layerCount) }
     let rowBytes = points.map { $0 == .logits ? c.vocabularySize : c.hiddenSize }.reduce(0, +) * dtype.dtype.byteCount
     let options = ExtractionOptions(
-      hooks: points, context: context, bos: bos, skipFirst: skipFirst, batchTokens: batchTokens,
-      shardTokens: shardTokens ?? ExtractionOptions.defaultShardTokens(rowBytes: rowBytes), maxTokens: maxTokens,
+      hooks: points, context: windows.context, bos: windows.bos, skipFirst: windows.skipFirst,
+      batchTokens: windows.batchTokens,
+      shardTokens: shardTokens ?? ExtractionOptions.defaultShardTokens(rowBytes: rowBytes), maxTokens: windows.maxTokens,
       sampleRate: sampleRate, seed: seed, dtype: dtype.dtype, fileFormat: format)
     let output = URL(fileURLWithPath: out)
     let extractor = try mappingErrors {

@@ -1,9 +1,12 @@
 import ArgumentParser
 import Autoencoders
+import Extraction
 import FeatureSets
 import Foundation
 import HookPoints
+import Models
 import TensorCore
+import Tokenizers
 
 /// `bae train`: train a BAE or an SAE baseline on the hidden states of a feature set.
 struct TrainCommand: ParsableCommand {
@@ -11,8 +14,9 @@ struct TrainCommand: ParsableCommand {
     commandName: "train",
     abstract: "Train a binary autoencoder (or an SAE baseline) on the hidden states of feature sets.",
     discussion: """
-      Reads the rows of each --hook from the feature sets once, then trains one autoencoder per hook
-      (in OUT/<hook>/ when several are given). Writes config.json, weights.safetensors (SAELens
+      Reads the rows of each --hook from the feature sets once (or, with --corpus, runs the model over
+      the corpus in memory with the windows of bae extract, no files in between), then trains one
+      autoencoder per hook (in OUT/<hook>/ when several are given). Writes config.json, weights.safetensors (SAELens
       layout), metrics.jsonl (one line per epoch) and checkpoint.safetensors; --resume continues
       exactly. Defaults are the reference code's; --config FILE supplies a JSON object with
       "training", "data" and "autoencoder" settings (flags override it).
@@ -22,6 +26,11 @@ struct TrainCommand: ParsableCommand {
     name: .long, parsing: .upToNextOption,
     help: ArgumentHelp("Feature-set directories written by bae extract (rows are concatenated).", valueName: "dir"))
   var features: [String] = []
+
+  @OptionGroup(title: "Training straight from a model and corpus (instead of --features)")
+  var modelArguments: ModelArguments
+  @OptionGroup var corpusArguments: CorpusArguments
+  @OptionGroup var windows: WindowArguments
 
   @Option(name: .long, help: "Hooks to train on: names or shorthands (resid_post:15, resid_post:all, mlp_in:5 for a transcoder).")
   var hook: String
@@ -73,12 +82,15 @@ struct TrainCommand: ParsableCommand {
   @Option(name: .long, help: "Output directory.") var out: String
   @Flag(name: .long, help: "Continue the run checkpointed in OUT.") var resume = false
   @Flag(name: .long, help: "Read the complete shards of a feature set whose extraction is unfinished.") var allowIncomplete = false
-  @Option(name: .long, help: "Threads for matrix products (default: all cores).") var threads: Int?
   @Flag(name: .long, help: "Print the result as one JSON object.") var json = false
 
   func validate() throws {
-    if features.isEmpty { throw ValidationError("give at least one --features directory") }
-    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    if features.isEmpty == corpusArguments.corpus.isEmpty {
+      throw ValidationError("give either --features DIR… or --corpus PATH… (with --model and --max-tokens)")
+    }
+    if !corpusArguments.corpus.isEmpty, windows.maxTokens == nil {
+      throw ValidationError("--max-tokens is required when training straight from a corpus (the rows are held in memory)")
+    }
     if let expand, expand < 1 { throw ValidationError("--expand must be at least 1") }
   }
 
@@ -100,8 +112,7 @@ struct TrainCommand: ParsableCommand {
   }
 
   func run() throws {
-    let context = threads.map { ComputeContext(threads: $0) } ?? ComputeContext()
-    try reportingErrors { try context.validate() }
+    let context = modelArguments.context
     let file: ConfigFile? = try config.map { path in
       do {
         return try JSONDecoder().decode(ConfigFile.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
@@ -116,11 +127,8 @@ struct TrainCommand: ParsableCommand {
     let a = file?.autoencoder
     let architecture = arch ?? a?.architecture ?? .bae
 
-    let set = try reportingErrors {
-      try FeatureSet(
-        directories: features.map { URL(fileURLWithPath: $0) }, options: .init(allowIncomplete: allowIncomplete))
-    }
-    let layerCount = set.manifests[0].model.layerCount
+    let source = try DataSource(command: self, context: context)
+    let layerCount = source.layerCount
     let inputs = try reportingErrors { try HookPoint.parseList(hook, layerCount: layerCount) }
     // Each job: the input hook, and a transcoder's target hook.
     let jobs: [(input: HookPoint, target: HookPoint?)] = try inputs.map { input in
@@ -134,9 +142,7 @@ struct TrainCommand: ParsableCommand {
 
     let reading = Date()
     var meter = TrainMeter()
-    let rows = try reportingErrors {
-      try TrainingRows(from: set, hooks: allPoints, options: dataOptions) { meter.reading(rows: $0, of: set.rowCount) }
-    }
+    let rows = try source.rows(of: allPoints, options: dataOptions, meter: &meter)
     meter.finishLine()
     let readSeconds = Date().timeIntervalSince(reading)
     let output = URL(fileURLWithPath: out)
@@ -153,14 +159,14 @@ struct TrainCommand: ParsableCommand {
         estimator: binarization ?? a?.estimator ?? .signS, outputActivation: outputActivation ?? a?.outputActivation ?? .none,
         decoderBias: bias ?? a?.decoderBias ?? true, topK: topk ?? a?.topK ?? 10,
         jumpThreshold: jumpThreshold ?? a?.jumpThreshold ?? 0.5, inputHook: job.input.name, targetHook: job.target?.name,
-        model: set.manifests[0].model.path, normalization: normalization)
+        model: source.modelPath, normalization: normalization)
       let trainer = try reportingErrors {
         try Trainer(
           configuration: configuration, options: options, inputs: x, targets: y, output: directory, resume: resume,
           context: context)
       }
       trainer.dataRecord = AutoencoderFiles.DataRecord(
-        featureSets: features, hooks: [job.input.name] + (job.target.map { [$0.name] } ?? []), options: dataOptions,
+        featureSets: features, corpus: corpusArguments.corpus.isEmpty ? nil : corpusArguments.corpus, hooks: [job.input.name] + (job.target.map { [$0.name] } ?? []), options: dataOptions,
         report: rows.report)
       let start = Date()
       let label = jobs.count > 1 ? "[\(index + 1)/\(jobs.count) \(job.input.name)] " : ""
@@ -229,6 +235,64 @@ struct TrainCommand: ParsableCommand {
     if let maxRows { o.maxRows = maxRows }
     if let normalize { o.normalization = normalize }
     return o
+  }
+}
+
+/// Where `bae train` gets its rows: feature sets on disk, or a model run over a corpus in memory.
+struct DataSource {
+  let featureSet: FeatureSet?
+  let extraction: (model: LlamaModel, tokenizer: any Tokenizer, path: URL)?
+  let command: TrainCommand
+  let context: ComputeContext
+
+  init(command: TrainCommand, context: ComputeContext) throws {
+    self.command = command
+    self.context = context
+    if command.features.isEmpty {
+      let location = try command.modelArguments.resolvedLocation()
+      let model = try reportingErrors { try LlamaModel.load(from: location) }
+      let tokenizer = try reportingErrors { try TokenizerLoader.load(model: location) }
+      extraction = (model, tokenizer, location.requestedURL)
+      featureSet = nil
+    } else {
+      featureSet = try reportingErrors {
+        try FeatureSet(
+          directories: command.features.map { URL(fileURLWithPath: $0) },
+          options: .init(allowIncomplete: command.allowIncomplete))
+      }
+      extraction = nil
+    }
+  }
+
+  var layerCount: Int { featureSet?.manifests[0].model.layerCount ?? extraction!.model.configuration.layerCount }
+  var modelPath: String { featureSet?.manifests[0].model.path ?? extraction!.path.path }
+
+  /// The rows of `points` with the data options applied.
+  func rows(of points: [HookPoint], options: DataOptions, meter: inout TrainMeter) throws -> TrainingRows {
+    if let set = featureSet {
+      return try reportingErrors {
+        try TrainingRows(from: set, hooks: points, options: options) { meter.reading(rows: $0, of: set.rowCount) }
+      }
+    }
+    let (model, tokenizer, path) = extraction!
+    let c = model.configuration
+    let w = command.windows
+    let extractionOptions = ExtractionOptions(
+      hooks: points, context: w.context, bos: w.bos, skipFirst: w.skipFirst, batchTokens: w.batchTokens,
+      shardTokens: w.maxTokens ?? 1, maxTokens: w.maxTokens)
+    let extractor = try reportingErrors {
+      try Extractor(
+        model: model, modelPath: path, tokenizer: tokenizer, corpusPaths: command.corpusArguments.corpus,
+        corpusOptions: command.corpusArguments.options, options: extractionOptions, output: nil, resume: false,
+        context: context)
+    }
+    let buffer = try reportingErrors { try extractor.collect { meter.reading(rows: $0.tokens, of: w.maxTokens ?? 0) } }
+    let records = points.map { HookRecord(point: $0, width: $0 == .logits ? c.vocabularySize : c.hiddenSize) }
+    let batch = FeatureBatch(
+      hooks: records,
+      values: zip(records, buffer.hookValues).map { Matrix(rows: buffer.rows, columns: $0.width, values: $1) },
+      tokenIDs: buffer.tokenIDs, documentIndex: buffer.documentIndex, positions: buffer.positions)
+    return try reportingErrors { try TrainingRows(batch: batch, options: options) }
   }
 }
 
