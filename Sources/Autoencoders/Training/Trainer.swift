@@ -142,7 +142,8 @@ public final class Trainer {
         let y = targets.gathering(rows: rows)
         let terms = step.forward(
           weights: autoencoder.weights, input: x, target: y, regularizers: regularizers, training: true, context: context)
-        trainStatistics.merge(step.statistics(target: y))
+        // Epoch statistics come from the validation rows; training rows only when there are none.
+        if validationRows.isEmpty { trainStatistics.merge(step.statistics(target: y)) }
         guard terms.total.isFinite else {
           throw .nonFiniteLoss(epoch: epoch, step: optimizer.step + 1, lastGoodCheckpoint: lastCheckpoint.flatMap {
             FileManager.default.fileExists(atPath: $0.path) ? $0 : nil
