@@ -51,7 +51,7 @@ let package = Package(
       ],
       swiftSettings: strict),
     .target(
-      name: "Autoencoders", dependencies: ["TensorCore", "Checkpoints", "JSONSupport", "FeatureSets"],
+      name: "Autoencoders", dependencies: ["TensorCore", "Checkpoints", "JSONSupport", "FeatureSets", "Plots"],
       swiftSettings: numeric),
     .target(
       name: "Extraction",
