@@ -16,7 +16,7 @@ let package = Package(
       name: "BaeKit",
       targets: [
         "TensorCore", "JSONSupport", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora", "FeatureSets",
-        "Autoencoders", "Extraction",
+        "Autoencoders", "Extraction", "Plots",
       ]),
   ],
   dependencies: [
@@ -40,6 +40,7 @@ let package = Package(
     .target(name: "HookPoints", swiftSettings: strict),
     .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "HookPoints"], swiftSettings: strict),
     .target(name: "JSONSupport", swiftSettings: strict),
+    .target(name: "Plots", swiftSettings: strict),
     .target(name: "Tokenizers", dependencies: ["Checkpoints", "CSentencePiece", "JSONSupport"], swiftSettings: strict),
     .target(name: "Corpora", dependencies: ["CArchive", "JSONSupport"], swiftSettings: strict),
     .target(
@@ -50,7 +51,7 @@ let package = Package(
       ],
       swiftSettings: strict),
     .target(
-      name: "Autoencoders", dependencies: ["TensorCore", "Checkpoints", "JSONSupport", "HookPoints", "FeatureSets"],
+      name: "Autoencoders", dependencies: ["TensorCore", "Checkpoints", "JSONSupport", "HookPoints", "FeatureSets", "Plots"],
       swiftSettings: numeric),
     .target(
       name: "Extraction",
@@ -75,6 +76,7 @@ let package = Package(
     .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport", swiftSettings: strict),
     .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "JSONSupportTests", dependencies: ["JSONSupport"], swiftSettings: strict),
+    .testTarget(name: "PlotsTests", dependencies: ["Plots", "TestSupport"], swiftSettings: strict),
     .testTarget(
       name: "CheckpointsTests", dependencies: ["Checkpoints", "TestSupport"],
       resources: [.copy("Resources")], swiftSettings: strict),

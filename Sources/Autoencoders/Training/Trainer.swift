@@ -18,7 +18,7 @@ public struct TrainingProgress: Sendable {
 }
 
 /// Trains one autoencoder on rows held in memory, with Adam on shuffled minibatches, and writes
-/// `config.json`, `weights.safetensors`, `metrics.jsonl` and a resumable checkpoint into its
+/// `config.json`, `weights.safetensors`, `metrics.jsonl`, `curves.svg` and a resumable checkpoint into its
 /// output directory.
 ///
 /// Deterministic for a seed and compute context: the initial weights come from the seed, and the
@@ -36,6 +36,8 @@ public final class Trainer {
   var optimizer: AdamOptimizer
   /// Epochs finished.
   public private(set) var epochsDone = 0
+  /// The metrics of every finished epoch, for `curves.svg` (only kept with an output directory).
+  var history: [EpochMetrics] = []
   /// For tests: stop (as if killed) after this many epochs of this run.
   public var stopAfterEpochs: Int?
   /// Training rows processed by optimiser steps in the last ``run(progress:)`` (for throughput).
@@ -97,6 +99,7 @@ public final class Trainer {
       optimizer = checkpoint.optimizer
       epochsDone = checkpoint.epochsDone
       try TrainingCheckpoint.truncateMetrics(in: output, toBytes: checkpoint.metricsBytes)
+      history = try TrainingCurves.readMetrics(in: output)
     } else {
       autoencoder = try Autoencoder(configuration: configuration, seed: options.seed)
       optimizer = AdamOptimizer(hyperparameters: options.adam, weights: autoencoder.weights)
@@ -172,16 +175,21 @@ public final class Trainer {
       epochsThisRun += 1
       if let output {
         try TrainingCheckpoint.appendMetrics(metrics, in: output)
+        history.append(metrics)
         if epochsDone % options.checkpointEvery == 0 || epochsDone == options.epochs {
           try TrainingCheckpoint(
             autoencoder: autoencoder, options: options, optimizer: optimizer, epochsDone: epochsDone, metricsBytes: 0
           ).write(to: output)
           lastCheckpoint = TrainingCheckpoint.url(in: output)
+          try TrainingCurves.write(history, configuration: autoencoder.configuration, in: output)
         }
       }
       if let stop = stopAfterEpochs, epochsThisRun >= stop, epochsDone < options.epochs { return autoencoder }
     }
-    if let output { try AutoencoderFiles.save(autoencoder, training: options, data: dataRecord, to: output) }
+    if let output {
+      try AutoencoderFiles.save(autoencoder, training: options, data: dataRecord, to: output)
+      try TrainingCurves.write(history, configuration: autoencoder.configuration, in: output)
+    }
     return autoencoder
   }
 
