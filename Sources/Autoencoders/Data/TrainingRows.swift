@@ -64,6 +64,15 @@ public struct TrainingRows: Sendable {
     } catch {
       throw .unreadable(file: set.directories.first ?? URL(fileURLWithPath: "."), reason: error.description)
     }
+    // The rows are held in memory: refuse up front what cannot fit, rather than swap or abort.
+    let rows = min(set.rowCount, options.maxRows ?? Int.max)
+    let (bytes, overflow) = rows.multipliedReportingOverflow(by: records.map(\.width).reduce(0, +) * 4)
+    let budget = Int(Double(ProcessInfo.processInfo.physicalMemory) * 0.75)
+    if overflow || bytes > budget {
+      throw .invalidConfiguration(
+        key: "maxRows",
+        reason: "\(rows) rows of \(records.count) hook(s) need \(bytes / (1 << 20)) MiB in memory, more than 75% of this machine's \(budget / 3 * 4 / (1 << 20)) MiB; train on fewer rows (--max-rows) or fewer hooks at once")
+    }
     var accumulator = Accumulator(hooks: records, options: options, expectedRows: set.rowCount)
     while !accumulator.full {
       let batch: FeatureBatch?
