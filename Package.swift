@@ -50,7 +50,7 @@ let package = Package(
       ],
       swiftSettings: strict),
     .target(
-      name: "Autoencoders", dependencies: ["TensorCore", "Checkpoints", "JSONSupport", "FeatureSets"],
+      name: "Autoencoders", dependencies: ["TensorCore", "Checkpoints", "JSONSupport", "HookPoints", "FeatureSets"],
       swiftSettings: numeric),
     .target(
       name: "Extraction",
@@ -62,7 +62,7 @@ let package = Package(
       name: "bae",
       dependencies: [
         "TensorCore", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora", "FeatureSets", "Extraction",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "Autoencoders", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
 
@@ -72,7 +72,9 @@ let package = Package(
       path: "benchmarks/train/autoencoder-bench", swiftSettings: strict),
 
     // Tests.
-    .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport", swiftSettings: strict),
+    .target(
+      name: "TestSupport", dependencies: ["TensorCore", "FeatureSets", "HookPoints", "Corpora"],
+      path: "Tests/TestSupport", swiftSettings: strict),
     .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "JSONSupportTests", dependencies: ["JSONSupport"], swiftSettings: strict),
     .testTarget(
@@ -97,9 +99,17 @@ let package = Package(
       ],
       swiftSettings: strict),
     .testTarget(
-      name: "AutoencodersTests", dependencies: ["Autoencoders", "TensorCore", "Checkpoints", "TestSupport"],
+      name: "AutoencodersTests",
+      dependencies: [
+        "Autoencoders", "TensorCore", "Checkpoints", "FeatureSets", "HookPoints", "JSONSupport", "TestSupport",
+      ],
       resources: [.copy("Resources")], swiftSettings: strict),
-    .testTarget(name: "BaeCLITests", dependencies: ["bae", "TestSupport"], swiftSettings: strict),
+    .testTarget(
+      name: "BaeCLITests",
+      dependencies: [
+        "bae", "Autoencoders", "Checkpoints", "FeatureSets", "HookPoints", "TensorCore", "TestSupport",
+      ],
+      swiftSettings: strict),
 
     // Benchmarks (run by hand; see benchmarks/<topic>/README.md).
     .executableTarget(
