@@ -9,5 +9,10 @@ struct Bae: ParsableCommand {
     subcommands: [
       InspectCommand.self, TokenizeCommand.self, ForwardCommand.self, ExtractCommand.self, FeaturesCommand.self,
       ConvertCommand.self, BenchCommand.self,
+      ExportCommand.self,
+      ImportCommand.self,
+      EncodeCommand.self,
+      CompressCommand.self,
+      DecompressCommand.self,
     ])
 }
