@@ -10,10 +10,12 @@ struct CompressCommand: ParsableCommand {
     commandName: "compress",
     abstract: "Compress a feature set's rows into BAE codes stored as deviations from the majority bits.",
     discussion: """
-      As the reference's util/compression.py: p = the mean code (over the first --mean-rows rows; default all),
-      majority = round(p) (halves to even, so p = 0.5 gives 0), and per row the indices j with |h_j - p_j| > 0.5.
-      OUT is a safetensors file: majority uint8 [m], mean float32 [m], row_offsets int64 [n+1], indices int16
-      [nnz] (int32 above 32768 codes). Where p_j = 0.5 nothing is stored and a 1 decodes as 0, unless --keep-ties.
+      As the reference's util/compression.py: p = the mean code (over the first
+      --mean-rows rows; default all), majority = round(p) (halves to even, so p =
+      0.5 gives 0), and per row the indices j with |h_j - p_j| > 0.5. OUT is a
+      safetensors file: majority uint8 [m], mean float32 [m], row_offsets int64
+      [n+1], indices int16 [nnz] (int32 above 32768 codes). Where p_j = 0.5 nothing
+      is stored and a 1 decodes as 0, unless --keep-ties.
       """)
 
   @Option(name: .long, help: ArgumentHelp("Feature-set directory (repeat to read several as one).", valueName: "dir"))

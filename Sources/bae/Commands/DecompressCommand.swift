@@ -8,8 +8,9 @@ struct DecompressCommand: ParsableCommand {
     commandName: "decompress",
     abstract: "Rebuild the codes of a file written by bae compress and decode them with the BAE.",
     discussion: """
-      Each row's code is the majority code with its stored indices flipped; OUT is a safetensors file holding
-      reconstruction float32 [n, d], rows in the compressed order.
+      Each row's code is the majority code with its stored indices flipped; OUT is a
+      safetensors file holding reconstruction float32 [n, d], rows in the compressed
+      order.
       """)
 
   @Option(name: .long, help: ArgumentHelp("File written by bae compress.", valueName: "file"))

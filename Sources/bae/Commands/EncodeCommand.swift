@@ -10,11 +10,13 @@ struct EncodeCommand: ParsableCommand {
     commandName: "encode",
     abstract: "Encode a feature set's rows with an autoencoder into code shards.",
     discussion: """
-      Writes OUT/codes-00000.safetensors … and OUT/codes.json. A BAE's codes are bit-packed: codes uint8
-      [n, ceil(m/8)], bit j of a row in byte j/8 at bit j%8, least significant bit first
-      (np.unpackbits(codes, axis=1, count=m, bitorder="little")). SAE activations are CSR lists: indices
-      int32 [nnz], values float32 [nnz], row_offsets int64 [n+1]. Every shard also holds token_ids, doc_index
-      and position [n]. Rows keep the feature set's order; memory stays bounded whatever its size.
+      Writes OUT/codes-00000.safetensors … and OUT/codes.json. A BAE's codes are
+      bit-packed: codes uint8 [n, ceil(m/8)], bit j of a row in byte j/8 at bit j%8,
+      least significant bit first (np.unpackbits(codes, axis=1, count=m,
+      bitorder="little")). SAE activations are CSR lists: indices int32 [nnz],
+      values float32 [nnz], row_offsets int64 [n+1]. Every shard also holds
+      token_ids, doc_index and position [n]. Rows keep the feature set's order;
+      memory stays bounded whatever its size.
       """)
 
   @Option(name: .long, help: ArgumentHelp("Feature-set directory (repeat to read several as one).", valueName: "dir"))

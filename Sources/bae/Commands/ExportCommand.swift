@@ -8,9 +8,10 @@ struct ExportCommand: ParsableCommand {
     commandName: "export",
     abstract: "Write an autoencoder as a SAELens folder (cfg.json and sae_weights.safetensors).",
     discussion: """
-      W_enc [d_in, d_sae], b_enc [d_sae], W_dec [d_sae, d_in], b_dec [d_in] (and threshold [d_sae] for
-      JumpReLU), F32, with apply_b_dec_to_input false. ReLU and transcoders become "standard", TopK "topk",
-      JumpReLU "jumprelu"; a BAE is "bae" (run it with scripts/sae_from_bae.py). BatchTopK has no SAELens form.
+      W_enc [d_in, d_sae], b_enc [d_sae], W_dec [d_sae, d_in], b_dec [d_in] (and
+      threshold [d_sae] for JumpReLU), F32, with apply_b_dec_to_input false. ReLU
+      and transcoders become "standard", TopK "topk", JumpReLU "jumprelu"; a BAE is
+      "bae" (run it with scripts/sae_from_bae.py). BatchTopK has no SAELens form.
       """)
 
   @OptionGroup var autoencoder: AutoencoderArguments

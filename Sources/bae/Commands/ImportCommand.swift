@@ -8,8 +8,9 @@ struct ImportCommand: ParsableCommand {
     commandName: "import",
     abstract: "Read a SAELens folder (standard, topk, jumprelu or bae) into a bae autoencoder directory.",
     discussion: """
-      Folders written by bae export come back exactly. For SAELens's own files, apply_b_dec_to_input is
-      folded into b_enc; other input normalisations, gated SAEs and transcoders with a skip are refused.
+      Folders written by bae export come back exactly. For SAELens's own files,
+      apply_b_dec_to_input is folded into b_enc; other input normalisations, gated
+      SAEs and transcoders with a skip are refused.
       """)
 
   @Option(name: .long, help: ArgumentHelp("SAELens folder (cfg.json and sae_weights.safetensors).", valueName: "dir"))
