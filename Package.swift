@@ -73,7 +73,9 @@ let package = Package(
       path: "benchmarks/train/autoencoder-bench", swiftSettings: strict),
 
     // Tests.
-    .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport", swiftSettings: strict),
+    .target(
+      name: "TestSupport", dependencies: ["TensorCore", "FeatureSets", "HookPoints", "Corpora"],
+      path: "Tests/TestSupport", swiftSettings: strict),
     .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "JSONSupportTests", dependencies: ["JSONSupport"], swiftSettings: strict),
     .testTarget(name: "PlotsTests", dependencies: ["Plots", "TestSupport"], swiftSettings: strict),
@@ -99,9 +101,17 @@ let package = Package(
       ],
       swiftSettings: strict),
     .testTarget(
-      name: "AutoencodersTests", dependencies: ["Autoencoders", "TensorCore", "Checkpoints", "TestSupport"],
+      name: "AutoencodersTests",
+      dependencies: [
+        "Autoencoders", "TensorCore", "Checkpoints", "FeatureSets", "HookPoints", "JSONSupport", "TestSupport",
+      ],
       resources: [.copy("Resources")], swiftSettings: strict),
-    .testTarget(name: "BaeCLITests", dependencies: ["bae", "TestSupport"], swiftSettings: strict),
+    .testTarget(
+      name: "BaeCLITests",
+      dependencies: [
+        "bae", "Autoencoders", "Checkpoints", "FeatureSets", "HookPoints", "TensorCore", "TestSupport",
+      ],
+      swiftSettings: strict),
 
     // Benchmarks (run by hand; see benchmarks/<topic>/README.md).
     .executableTarget(

@@ -81,8 +81,7 @@ public struct Autoencoder: Sendable, Equatable {
   /// Reconstructions of raw inputs in their own space: `decode(encode(x))`, mapped back through
   /// the input normalisation (an autoencoder), or the predicted targets (a transcoder).
   public func reconstruct(_ x: Matrix, context: ComputeContext) -> Matrix {
-    let out = decode(encode(x, context: context), context: context)
-    return configuration.targetHook == nil ? configuration.normalization.invert(out) : out
+    reconstruction(fromCodes: encode(x, context: context), context: context)
   }
 }
 

@@ -53,6 +53,12 @@ public struct SafetensorsWriter {
     tensors.append(Pending(name: name, dtype: .int32, shape: shape, data: values.withUnsafeBufferPointer { Data(buffer: $0) }))
   }
 
+  /// Adds a `U8` tensor (bit-packed codes, flags).
+  public mutating func add(_ name: String, uint8s values: [UInt8], shape: [Int]) {
+    precondition(values.count == shape.reduce(1, *), "\(name): \(values.count) values for shape \(shape)")
+    tensors.append(Pending(name: name, dtype: .uint8, shape: shape, data: Data(values)))
+  }
+
   /// Adds an `I64` tensor.
   public mutating func add(_ name: String, int64s values: [Int64], shape: [Int]) {
     precondition(values.count == shape.reduce(1, *), "\(name): \(values.count) values for shape \(shape)")

@@ -116,3 +116,39 @@ import Testing
     }
   }
 }
+
+@Suite struct NormalizationTests {
+  /// Folding the fitted input scaling into the weights gives the same codes and reconstructions
+  /// on raw inputs (what an SAELens export relies on).
+  @Test(arguments: [InputNormalization.Kind.sqrtD, .perDimension])
+  func foldedWeightsComputeTheSameFunction(kind: InputNormalization.Kind) throws {
+    var random = SeededRandom(seed: 4)
+    let x = Matrix(rows: 50, columns: 8, values: (0..<400).map { _ in Float(random.normal() * 3 + 1) })
+    for architecture in [Architecture.bae, .relu, .jumprelu] {
+      let c = AutoencoderConfiguration(
+        architecture: architecture, inputWidth: 8, codeWidth: 32, normalization: InputNormalization.fit(kind, to: x))
+      let ae = try Autoencoder(configuration: c, seed: 9)
+      let folded = try #require(ae.foldingNormalization())
+      #expect(folded.configuration.normalization == .none)
+      #expect(maxAbsDiff(folded.encode(x, context: .serial).values, ae.encode(x, context: .serial).values) <= 1e-4)
+      #expect(maxAbsDiff(folded.reconstruct(x, context: .serial).values, ae.reconstruct(x, context: .serial).values) <= 1e-3)
+    }
+  }
+
+  @Test func normalisationIsFittedAndInverted() {
+    var random = SeededRandom(seed: 5)
+    let x = Matrix(rows: 200, columns: 6, values: (0..<1200).map { _ in Float(random.normal() * 4 - 2) })
+    let per = InputNormalization.fit(.perDimension, to: x)
+    let y = per.apply(x)
+    for j in 0..<6 {
+      let column = (0..<200).map { Double(y[$0, j]) }
+      let mean = column.reduce(0, +) / 200
+      let variance = column.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 200
+      #expect(abs(mean) < 1e-5 && abs(variance - 1) < 1e-4)
+    }
+    #expect(maxAbsDiff(per.invert(y).values, x.values) <= 1e-5)
+    let scale = InputNormalization.fit(.sqrtD, to: x).apply(x)
+    let meanNorm = (0..<200).map { i in Double(scale.row(i).reduce(0) { $0 + $1 * $1 }).squareRoot() }.reduce(0, +) / 200
+    #expect(abs(meanNorm - 6.0.squareRoot()) < 1e-4)
+  }
+}

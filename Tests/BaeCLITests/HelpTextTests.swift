@@ -4,12 +4,18 @@ import Testing
 /// Every command's help: listed in the README's order, and documenting each of its options
 /// with its help text.
 @Suite struct HelpTextTests {
-  static let commands = ["inspect", "tokenize", "forward", "extract", "features", "train", "convert", "bench"]
+  static let commands = [
+    "inspect", "tokenize", "forward", "extract", "features", "train", "encode", "compress", "decompress", "export",
+    "import", "convert", "bench",
+  ]
 
   static let model = ("--model <path>", "Hugging Face model directory, .gguf file, or directory holding one (default: $BAE_MODEL, else models/smollm2-135m-instruct).")
   static let threads = ("--threads <threads>", "Threads for matrix products (default: all cores).")
   static let text = ("--text <text>", "Text to use (tokenized with the model's own tokenizer).")
   static let file = ("--file <path>", "Read the text from a UTF-8 file.")
+  static let ae = ("--ae <dir>", "Autoencoder directory (config.json and weights.safetensors).")
+  static let features = ("--features <dir>", "Feature-set directory (repeat to read several as one).")
+  static let batchSize = ("--batch-size <batch-size>", "Rows encoded or decoded at a time. (default: 4096)")
 
   /// For each command, `(option as help shows it, its help text)` for every option it documents.
   static let documented: [String: [(String, String)]] = [
@@ -42,6 +48,23 @@ import Testing
       ("--iterations <iterations>", "Timed repetitions (the best is reported). (default: 3)"),
       ("--hooks <hooks>", "Hooks to read. (default: resid_post:all)"),
     ],
+    "export": [
+      ae, ("--to <dir>", "Output folder."), ("--hook <hook>", "hook_name to record (default: the autoencoder's input hook)."),
+      ("--model-name <model-name>", "model_name to record (default: the autoencoder's model)."),
+    ],
+    "import": [
+      ("--from <dir>", "SAELens folder (cfg.json and sae_weights.safetensors)."), ("--to <dir>", "Autoencoder directory to write."),
+    ],
+    "encode": [
+      features, ae, ("--hook <hook>", "Hook to encode (default: the autoencoder's input hook)."), ("--out <dir>", "Output directory."),
+      ("--shard-rows <shard-rows>", "Rows per shard. (default: 65536)"), threads, batchSize,
+    ],
+    "compress": [
+      features, ae, ("--out <file>", "Output file (.safetensors)."),
+      ("--mean-rows <mean-rows>", "Measure the code means on the first this many rows (default: every row)."),
+      ("--keep-ties", "Also store the 1 bits of codes whose mean is exactly 0.5"), threads, batchSize,
+    ],
+    "decompress": [("--from <file>", "File written by bae compress."), ae, ("--out <file>", "Output file (.safetensors)."), threads],
   ]
 
   /// Spellings kept for old invocations that help must not advertise.
