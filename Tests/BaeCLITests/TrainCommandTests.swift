@@ -2,6 +2,10 @@ import Foundation
 import TestSupport
 import Testing
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// `bae train` end to end on a feature set extracted from the tiny model.
 @Suite(.serialized) struct TrainCommandTests {
   static let model = Fixtures.model("tiny-extract").path
@@ -103,5 +107,51 @@ import Testing
     #expect(a == b, "online and file-based training differ")
     let missing = try runBae(["train", "--model", Self.model, "--corpus", Self.corpus, "--hook", "resid_post:1", "--out", scratch.appendingPathComponent("x").path])
     #expect(missing.status != 0 && missing.stderr.contains("--max-tokens is required"), "\(missing.stderr)")
+  }
+
+  /// A real SIGKILL in the middle of training, then `--resume`: the final weights equal those of
+  /// an uninterrupted run.
+  @Test func killedRunResumesToTheSameWeights() throws {
+    let set = try Self.featureSet()
+    let scratch = try ScratchDirectory("train-kill").url
+    func arguments(_ out: URL) -> [String] {
+      [
+        "train", "--features", set.path, "--hook", "resid_post:1", "--epochs", "40", "--batch-size", "64",
+        "--entropy-weight", "1e-4", "--entropy-start-epoch", "5", "--covariance-weight", "1e-5",
+        "--checkpoint-every", "3", "--threads", "1", "--out", out.path,
+      ]
+    }
+    let whole = scratch.appendingPathComponent("whole")
+    let uninterrupted = try runBae(arguments(whole))
+    #expect(uninterrupted.status == 0, "\(uninterrupted.stderr)")
+
+    let parts = scratch.appendingPathComponent("parts")
+    let process = Process()
+    process.executableURL = baeExecutable
+    process.arguments = arguments(parts)
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let checkpoint = parts.appendingPathComponent("checkpoint.safetensors")
+    var killed = false
+    for _ in 0..<5000 where process.isRunning {
+      if FileManager.default.fileExists(atPath: checkpoint.path) {
+        usleep(20_000)  // somewhere past the first checkpoint, mid-epoch
+        kill(process.processIdentifier, SIGKILL)
+        killed = true
+        break
+      }
+      usleep(1000)
+    }
+    process.waitUntilExit()
+    if killed { #expect(process.terminationReason == .uncaughtSignal) }
+    let resumed = try runBae(arguments(parts) + ["--resume"])
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+    let a = try Data(contentsOf: whole.appendingPathComponent("weights.safetensors"))
+    let b = try Data(contentsOf: parts.appendingPathComponent("weights.safetensors"))
+    #expect(a == b, "weights after kill -9 and --resume differ from an uninterrupted run")
+    let metricsA = try String(contentsOf: whole.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+    let metricsB = try String(contentsOf: parts.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+    #expect(metricsA.split(separator: "\n").count == metricsB.split(separator: "\n").count)
   }
 }
