@@ -34,7 +34,7 @@ public struct FeatureBatches: Sendable {
 
   /// A pass over `shards` (in file order; shuffled here when `order` asks) reading `hooks`.
   init(shards: [ShardLocation], hooks: [HookRecord], batchSize: Int, order: ReadOrder, dropLast: Bool) {
-    let total = shards.reduce(0) { $0 + $1.rows }
+    let total = shards.reduce(0) { $0 + $1.selection.count }
     self.hooks = hooks
     self.batchSize = batchSize
     self.order = order

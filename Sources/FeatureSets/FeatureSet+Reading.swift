@@ -17,11 +17,14 @@ extension FeatureSet {
   ///   - batchSize: rows per batch (positive).
   ///   - order: file order, or a seeded buffered shuffle (see ``ReadOrder``).
   ///   - dropLast: leave out a last batch shorter than `batchSize`.
+  ///   - rows: read only these rows of the set (numbered in file order across shards and
+  ///     directories, as ``rows(of:)`` returns them), e.g. the first 80% for training and the
+  ///     rest for validation; `nil` reads every row. A shuffled order shuffles within the range.
   /// - Returns: the batches; reading starts at the first ``FeatureBatches/next()``.
   /// - Throws: ``FeatureSetError/missingHook(name:directory:available:)``,
   ///   ``FeatureSetError/invalidRequest(_:)`` (no hook, a non-positive batch size or buffer).
   public func batches(
-    of hooks: [HookPoint], batchSize: Int, order: ReadOrder, dropLast: Bool = false
+    of hooks: [HookPoint], batchSize: Int, order: ReadOrder, dropLast: Bool = false, rows: Range<Int>? = nil
   ) throws(FeatureSetError) -> FeatureBatches {
     guard !hooks.isEmpty else { throw .invalidRequest("no hook given to read") }
     guard batchSize > 0 else { throw .invalidRequest("the batch size must be positive, got \(batchSize)") }
@@ -29,7 +32,23 @@ extension FeatureSet {
       throw .invalidRequest("the shuffle buffer must hold at least one row, got \(bufferRows)")
     }
     let records = try hooks.map { point throws(FeatureSetError) in try record(for: point) }
-    return FeatureBatches(shards: shards, hooks: records, batchSize: batchSize, order: order, dropLast: dropLast)
+    var selected = shards
+    if let rows {
+      guard rows.lowerBound >= 0, rows.upperBound <= rowCount else {
+        throw .invalidRequest("rows \(rows.lowerBound)..<\(rows.upperBound) are outside the set's 0..<\(rowCount)")
+      }
+      selected = []
+      var start = 0
+      for var shard in shards {
+        let global = start..<(start + shard.rows)
+        start += shard.rows
+        let overlap = global.clamped(to: rows)
+        guard !overlap.isEmpty else { continue }
+        shard.selected = (overlap.lowerBound - global.lowerBound)..<(overlap.upperBound - global.lowerBound)
+        selected.append(shard)
+      }
+    }
+    return FeatureBatches(shards: selected, hooks: records, batchSize: batchSize, order: order, dropLast: dropLast)
   }
 
   /// Every row of `point`, in file order, as one `[rowCount, width]` matrix.

@@ -30,16 +30,16 @@ struct RowStream: Sendable {
   ) throws(FeatureSetError) -> Int {
     var delivered = 0
     while delivered < count {
-      if current == nil || row == current!.rows {
+      if current == nil || row == current!.location.selection.upperBound {
         // Dropping the finished reader unmaps its files.
         current = nil
         guard nextShard < shards.count else { break }
         current = try ShardReader(location: shards[nextShard], hooks: hooks)
         nextShard += 1
-        row = 0
+        row = current!.location.selection.lowerBound
         continue
       }
-      let n = min(count - delivered, current!.rows - row)
+      let n = min(count - delivered, current!.location.selection.upperBound - row)
       body(current!, row..<(row + n), delivered)
       row += n
       delivered += n

@@ -16,6 +16,12 @@ struct ShardLocation: Sendable {
   /// Rows in the shard.
   var rows: Int { record.tokens }
 
+  /// The rows of the shard a pass reads (all unless a row range of the set was asked for).
+  var selected: Range<Int>?
+
+  /// ``selected``, or every row.
+  var selection: Range<Int> { selected ?? 0..<rows }
+
   /// The shard file (safetensors) or folder (npy).
   var url: URL {
     switch format {
