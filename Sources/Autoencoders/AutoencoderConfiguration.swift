@@ -23,6 +23,12 @@ public struct AutoencoderConfiguration: Codable, Sendable, Equatable {
   public var topK: Int
   /// JumpReLU: the initial (and, unless learned, fixed) threshold θ (reference 0.5).
   public var jumpThreshold: Float
+  /// JumpReLU: learn the per-code thresholds with the straight-through estimator of the
+  /// JumpReLU SAE paper (Rajamanoharan et al. 2024; rectangle kernel of width
+  /// ``thresholdBandwidth``, reconstruction path only). Off by default: the reference fixes θ.
+  public var learnThreshold: Bool
+  /// JumpReLU: the kernel width ε of the threshold estimator (default 0.001, the paper's).
+  public var thresholdBandwidth: Float
   /// Hook the inputs come from (`blocks.15.hook_resid_post`), if known.
   public var inputHook: String?
   /// Hook the reconstruction targets come from (the transcoder's `blocks.L.hook_mlp_out`); `nil`
@@ -37,7 +43,7 @@ public struct AutoencoderConfiguration: Codable, Sendable, Equatable {
   public init(
     architecture: Architecture, inputWidth: Int, codeWidth: Int, estimator: BinarizationEstimator = .signS,
     outputActivation: OutputActivation = .none, decoderBias: Bool = true, topK: Int = 10, jumpThreshold: Float = 0.5,
-    inputHook: String? = nil, targetHook: String? = nil, model: String? = nil, normalization: InputNormalization = .none
+    learnThreshold: Bool = false, thresholdBandwidth: Float = 0.001, inputHook: String? = nil, targetHook: String? = nil, model: String? = nil, normalization: InputNormalization = .none
   ) {
     self.architecture = architecture
     self.inputWidth = inputWidth
@@ -47,6 +53,8 @@ public struct AutoencoderConfiguration: Codable, Sendable, Equatable {
     self.decoderBias = decoderBias
     self.topK = topK
     self.jumpThreshold = jumpThreshold
+    self.learnThreshold = learnThreshold
+    self.thresholdBandwidth = thresholdBandwidth
     self.inputHook = inputHook
     self.targetHook = targetHook
     self.model = model
@@ -67,6 +75,12 @@ public struct AutoencoderConfiguration: Codable, Sendable, Equatable {
     if architecture == .jumprelu, !jumpThreshold.isFinite {
       throw .invalidConfiguration(key: "jumpThreshold", reason: "must be finite")
     }
+    if learnThreshold, !(thresholdBandwidth > 0 && thresholdBandwidth.isFinite) {
+      throw .invalidConfiguration(key: "thresholdBandwidth", reason: "must be positive, got \(thresholdBandwidth)")
+    }
+    if learnThreshold, architecture != .jumprelu {
+      throw .invalidConfiguration(key: "learnThreshold", reason: "applies to jumprelu only")
+    }
     if case .perDimension(let mean, _) = normalization, mean.count != inputWidth {
       throw .invalidConfiguration(key: "normalization", reason: "has \(mean.count) dimensions, the input width is \(inputWidth)")
     }
@@ -77,7 +91,7 @@ public struct AutoencoderConfiguration: Codable, Sendable, Equatable {
 
   enum CodingKeys: String, CodingKey, CaseIterable {
     case architecture, inputWidth, codeWidth, estimator, outputActivation, decoderBias, topK, jumpThreshold
-    case inputHook, targetHook, model, normalization
+    case learnThreshold, thresholdBandwidth, inputHook, targetHook, model, normalization
   }
 
   public init(from decoder: any Decoder) throws {
@@ -91,6 +105,8 @@ public struct AutoencoderConfiguration: Codable, Sendable, Equatable {
       decoderBias: try c.decodeIfPresent(Bool.self, forKey: .decoderBias) ?? true,
       topK: try c.decodeIfPresent(Int.self, forKey: .topK) ?? 10,
       jumpThreshold: try c.decodeIfPresent(Float.self, forKey: .jumpThreshold) ?? 0.5,
+      learnThreshold: try c.decodeIfPresent(Bool.self, forKey: .learnThreshold) ?? false,
+      thresholdBandwidth: try c.decodeIfPresent(Float.self, forKey: .thresholdBandwidth) ?? 0.001,
       inputHook: try c.decodeIfPresent(String.self, forKey: .inputHook),
       targetHook: try c.decodeIfPresent(String.self, forKey: .targetHook),
       model: try c.decodeIfPresent(String.self, forKey: .model),

@@ -68,6 +68,20 @@ import Testing
     #expect(codes.values.allSatisfy { $0 == 0 || $0 == 1 })
   }
 
+  /// Learned JumpReLU thresholds move under the straight-through estimator; fixed ones do not.
+  @Test func jumpReLUThresholdsAreLearnedOnlyWhenAsked() throws {
+    let x = Self.data()
+    var options = Self.options(epochs: 5)
+    options.learningRate = 1e-2
+    for learn in [false, true] {
+      let c = AutoencoderConfiguration(
+        architecture: .jumprelu, inputWidth: 12, codeWidth: 48, jumpThreshold: 0.05, learnThreshold: learn, thresholdBandwidth: 0.05)
+      let trained = try Trainer(configuration: c, options: options, inputs: x, output: nil, context: .serial).run()
+      let moved = trained.weights.threshold.values.filter { $0 != 0.05 }.count
+      #expect(learn ? moved > 0 : moved == 0, "learn \(learn): \(moved) thresholds moved")
+    }
+  }
+
   @Test func badInputGivesClearErrors() throws {
     let x = Self.data()
     let configuration = AutoencoderConfiguration(architecture: .bae, inputWidth: 12, codeWidth: 48)

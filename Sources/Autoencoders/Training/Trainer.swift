@@ -111,6 +111,7 @@ public final class Trainer {
   var trainable: [String] {
     var names = ["W_enc", "b_enc", "W_dec"]
     if autoencoder.configuration.decoderBias { names.append("b_dec") }
+    if autoencoder.configuration.learnThreshold { names.append("threshold") }
     return names
   }
 

@@ -140,6 +140,21 @@ public final class TrainingStep {
     }
     // ∂h += ∂a·W_decᵀ
     Matrix.multiply(outputGradient, weights.decoderWeight, transposeB: true, into: &codeGradient, beta: 1, context: context)
+    // JumpReLU thresholds stay fixed (the reference's choice) unless learned.
+    gradients.threshold = Matrix(rows: 1, columns: weights.threshold.columns)
+    if config.learnThreshold {
+      codeGradient.withUnsafeBufferPointer { gh in
+        pre.withUnsafeBufferPointer { z in
+          weights.threshold.withUnsafeBufferPointer { theta in
+            gradients.threshold.withUnsafeMutableBufferPointer { gt in
+              jumpReLUThresholdBackward(
+                gt.baseAddress!, outputGradient: gh.baseAddress!, input: z.baseAddress!, thresholds: theta.baseAddress!,
+                rows: B, columns: m, bandwidth: config.thresholdBandwidth)
+            }
+          }
+        }
+      }
+    }
     codeGradient.withUnsafeBufferPointer { gh in
       pre.withUnsafeMutableBufferPointer { z in
         // ∂z overwrites z element by element; the estimators read z[i] before writing it.
@@ -150,8 +165,6 @@ public final class TrainingStep {
     }
     Matrix.multiply(input, transposeA: true, pre, into: &gradients.encoderWeight, context: context)
     columnSums(pre, into: &gradients.encoderBias)
-    // JumpReLU thresholds stay fixed (the reference's choice): no gradient.
-    gradients.threshold = Matrix(rows: 1, columns: weights.threshold.columns)
   }
 
   /// Code activity and reconstruction error of the batch just run forward.

@@ -56,6 +56,9 @@ struct TrainCommand: ParsableCommand {
   @Option(name: .long, help: "JumpReLU threshold (default 0.5, fixed as in the reference).")
   var jumpThreshold: Float?
 
+  @Flag(name: .long, help: "JumpReLU: learn the thresholds (straight-through estimator of the JumpReLU SAE paper).")
+  var learnThreshold = false
+
   @Option(name: .long, help: "Transcoder target hook (default: mlp_out of the input's layer).")
   var targetHook: String?
 
@@ -108,6 +111,7 @@ struct TrainCommand: ParsableCommand {
       var decoderBias: Bool?
       var topK: Int?
       var jumpThreshold: Float?
+      var learnThreshold: Bool?
     }
   }
 
@@ -158,7 +162,8 @@ struct TrainCommand: ParsableCommand {
         architecture: architecture, inputWidth: d, codeWidth: d * (expand ?? a?.expand ?? 4),
         estimator: binarization ?? a?.estimator ?? .signS, outputActivation: outputActivation ?? a?.outputActivation ?? .none,
         decoderBias: bias ?? a?.decoderBias ?? true, topK: topk ?? a?.topK ?? 10,
-        jumpThreshold: jumpThreshold ?? a?.jumpThreshold ?? 0.5, inputHook: job.input.name, targetHook: job.target?.name,
+        jumpThreshold: jumpThreshold ?? a?.jumpThreshold ?? 0.5, learnThreshold: learnThreshold || (a?.learnThreshold ?? false),
+        inputHook: job.input.name, targetHook: job.target?.name,
         model: source.modelPath, normalization: normalization)
       let trainer = try reportingErrors {
         try Trainer(
