@@ -71,6 +71,9 @@ let package = Package(
     .executableTarget(
       name: "autoencoder-bench", dependencies: ["Autoencoders", "TensorCore"],
       path: "benchmarks/train/autoencoder-bench", swiftSettings: strict),
+    .executableTarget(
+      name: "step-bench", dependencies: ["Autoencoders", "TensorCore"], path: "benchmarks/train/step-bench",
+      swiftSettings: strict),
 
     // Tests.
     .target(

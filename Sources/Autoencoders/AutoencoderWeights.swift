@@ -75,6 +75,18 @@ public struct AutoencoderWeights: Sendable, Equatable {
     }
   }
 
+  /// Runs `body` on the tensor called `name` in place (no copy of its values).
+  public mutating func modify<R>(_ name: String, _ body: (inout Matrix) throws -> R) rethrows -> R {
+    switch name {
+    case "W_enc": return try body(&encoderWeight)
+    case "b_enc": return try body(&encoderBias)
+    case "W_dec": return try body(&decoderWeight)
+    case "b_dec": return try body(&decoderBias)
+    case "threshold": return try body(&threshold)
+    default: preconditionFailure("no autoencoder tensor \(name)")
+    }
+  }
+
   /// Whether every value is finite.
   public var isFinite: Bool {
     Self.tensorNames.allSatisfy { self[$0].values.allSatisfy(\.isFinite) }

@@ -93,3 +93,12 @@ void bae_and_popcount(int32_t *out, long ldo, const uint64_t *a, long lda, long 
     }
   }
 }
+
+int bae_cpu_has_avx2_fma(void) {
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+  return 0;
+#endif
+}

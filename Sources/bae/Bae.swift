@@ -11,4 +11,9 @@ struct Bae: ParsableCommand {
       TrainCommand.self, EncodeCommand.self, CompressCommand.self, DecompressCommand.self, ExportCommand.self,
       ImportCommand.self, ConvertCommand.self, BenchCommand.self,
     ])
+
+  static func main() {
+    BLASRestart.restartIfKernelsAreTooOld()
+    main(nil)
+  }
 }

@@ -25,31 +25,29 @@ public struct AdamOptimizer: Sendable, Equatable {
     self.secondMoments = secondMoments
   }
 
-  /// One update of the tensors named in `trainable` (others are left as they are).
+  /// One update of the tensors named in `trainable` (others are left as they are), in place.
   public mutating func update(_ weights: inout AutoencoderWeights, gradients: AutoencoderWeights, trainable: [String]) {
     step += 1
+    let (t, h) = (step, hyperparameters)
     for name in trainable {
-      var w = weights[name]
-      var m = firstMoments[name]
-      var v = secondMoments[name]
-      let g = gradients[name]
-      let count = w.count
-      let (t, h) = (step, hyperparameters)
-      w.withUnsafeMutableBufferPointer { pw in
-        m.withUnsafeMutableBufferPointer { pm in
-          v.withUnsafeMutableBufferPointer { pv in
-            g.withUnsafeBufferPointer { pg in
-              guard count > 0 else { return }
-              adamStep(
-                pw.baseAddress!, gradients: pg.baseAddress!, firstMoments: pm.baseAddress!, secondMoments: pv.baseAddress!,
-                count: count, step: t, hyperparameters: h)
+      gradients[name].withUnsafeBufferPointer { g in
+        guard let gradient = g.baseAddress else { return }
+        weights.modify(name) { w in
+          firstMoments.modify(name) { m in
+            secondMoments.modify(name) { v in
+              w.withUnsafeMutableBufferPointer { pw in
+                m.withUnsafeMutableBufferPointer { pm in
+                  v.withUnsafeMutableBufferPointer { pv in
+                    adamStep(
+                      pw.baseAddress!, gradients: gradient, firstMoments: pm.baseAddress!, secondMoments: pv.baseAddress!,
+                      count: pw.count, step: t, hyperparameters: h)
+                  }
+                }
+              }
             }
           }
         }
       }
-      weights[name] = w
-      firstMoments[name] = m
-      secondMoments[name] = v
     }
   }
 }

@@ -21,6 +21,9 @@ void bae_swiglu(float *gate, const float *up, long n);
 void bae_and_popcount(int32_t *out, long ldo, const uint64_t *a, long lda, long rows,
                       const uint64_t *b, long ldb, long columns, long words);
 
+/// 1 if the CPU runs AVX2 and FMA instructions (x86-64), else 0.
+int bae_cpu_has_avx2_fma(void);
+
 #ifdef __cplusplus
 }
 #endif
