@@ -64,6 +64,15 @@ import Testing
     let config = try String(contentsOf: scratch.appendingPathComponent("tc/config.json"), encoding: .utf8)
     #expect(config.contains("\"targetHook\" : \"blocks.1.hook_mlp_out\""))
 
+    let streamed = try runBae([
+      "train", "--features", set.path, "--hook", "resid_post:1", "--stream", "--shuffle-buffer", "256", "--epochs", "2",
+      "--normalize", "sqrt-d", "--threads", "1", "--out", scratch.appendingPathComponent("streamed").path,
+    ])
+    #expect(streamed.status == 0, "\(streamed.stderr)")
+    #expect(streamed.stdout.contains("rows streamed"), "\(streamed.stdout)")
+    let streamedConfig = try String(contentsOf: scratch.appendingPathComponent("streamed/config.json"), encoding: .utf8)
+    #expect(streamedConfig.contains("\"kind\" : \"sqrt-d\""))
+
     let typo = scratch.appendingPathComponent("typo.json")
     try #"{"training": {"learningRte": 0.001}}"#.write(to: typo, atomically: true, encoding: .utf8)
     let cases: [([String], String)] = [

@@ -37,6 +37,11 @@ public struct DataReport: Codable, Sendable, Equatable {
   /// Rows kept.
   public var rowsKept = 0
   public init() {}
+  /// A report of `rowsRead` rows read (as many kept, when filtering is not counted up front).
+  public init(rowsRead: Int) {
+    self.rowsRead = rowsRead
+    rowsKept = rowsRead
+  }
 }
 
 /// Rows of one or more aligned hooks, read from a feature set with the data options applied.

@@ -28,10 +28,7 @@ public final class Trainer {
   public let options: TrainingOptions
   public let context: ComputeContext
   public private(set) var autoencoder: Autoencoder
-  let inputs: Matrix
-  let targets: Matrix
-  let trainRows: [Int]
-  let validationRows: [Int]
+  let data: TrainingData
   let output: URL?
   var optimizer: AdamOptimizer
   /// Epochs finished.
@@ -53,7 +50,7 @@ public final class Trainer {
   ///   - targets: `[N, d]` reconstruction targets (a transcoder's), or `nil` for the inputs.
   ///   - output: directory for the files, or `nil` to keep everything in memory.
   /// - Throws: ``AutoencoderError``.
-  public init(
+  public convenience init(
     configuration: AutoencoderConfiguration, options: TrainingOptions, inputs: Matrix, targets: Matrix? = nil,
     output: URL?, resume: Bool = false, context: ComputeContext
   ) throws(AutoencoderError) {
@@ -81,10 +78,40 @@ public final class Trainer {
       var random = SeededRandom(seed: options.seed, stream: 0x5EED_5B11)
       random.shuffle(&order)
     }
-    trainRows = Array(order[..<trainCount])
-    validationRows = Array(order[trainCount...])
-    self.inputs = inputs
-    self.targets = targets ?? inputs
+    let data = TrainingData.memory(
+      inputs: inputs, targets: targets ?? inputs, train: Array(order[..<trainCount]), validation: Array(order[trainCount...]))
+    try self.init(configuration: configuration, options: options, data: data, output: output, resume: resume, context: context)
+  }
+
+  /// Prepares a run on rows streamed from a feature set at every epoch (data larger than
+  /// memory; see ``StreamingRows``), or continues the one checkpointed in `output`.
+  ///
+  /// - Throws: ``AutoencoderError``.
+  public convenience init(
+    configuration: AutoencoderConfiguration, options: TrainingOptions, stream: StreamingRows, output: URL?,
+    resume: Bool = false, context: ComputeContext
+  ) throws(AutoencoderError) {
+    try configuration.validate()
+    try options.validate()
+    guard options.split == .first else {
+      throw .invalidConfiguration(key: "split", reason: "streamed training splits by file order (first); load the rows in memory for a random split")
+    }
+    let width = try stream.inputWidth()
+    guard width == configuration.inputWidth else {
+      throw .widthMismatch(expected: configuration.inputWidth, found: width, what: "hook \(stream.input.name) of the feature set")
+    }
+    let (train, validation) = stream.split(trainFraction: options.trainFraction)
+    guard !train.isEmpty else { throw .emptyDataset("\(stream.rowCount) rows, none for training") }
+    try self.init(
+      configuration: configuration, options: options, data: .stream(stream, train: train, validation: validation),
+      output: output, resume: resume, context: context)
+  }
+
+  private init(
+    configuration: AutoencoderConfiguration, options: TrainingOptions, data: TrainingData, output: URL?, resume: Bool,
+    context: ComputeContext
+  ) throws(AutoencoderError) {
+    self.data = data
     self.options = options
     self.context = context
     self.output = output
@@ -127,27 +154,22 @@ public final class Trainer {
     let step = TrainingStep(configuration: autoencoder.configuration)
     var gradients = autoencoder.weights.zeros()
     let batch = options.batchSize
-    let stepsPerEpoch = (trainRows.count + batch - 1) / batch
+    let stepsPerEpoch = (data.trainCount + batch - 1) / batch
     var rowsThisRun = 0
     var epochsThisRun = 0
     var lastCheckpoint = output.map { TrainingCheckpoint.url(in: $0) }
     while epochsDone < options.epochs {
       let epoch = epochsDone
-      var random = SeededRandom(seed: options.seed, stream: UInt64(epoch))
-      var order = trainRows
-      random.shuffle(&order)
       let regularizers = options.regularizers(epoch: epoch, architecture: autoencoder.configuration.architecture)
       var trainTerms: [LossTerms] = []
       var trainStatistics = CodeStatistics()
-      for s in 0..<stepsPerEpoch {
-        let rows = Array(order[(s * batch)..<min(order.count, (s + 1) * batch)])
-        guard rows.count >= 2 else { continue }  // a one-row tail has no covariance
-        let x = inputs.gathering(rows: rows)
-        let y = targets.gathering(rows: rows)
+      var stepInEpoch = 0
+      try data.forEachTrainingBatch(epoch: epoch, seed: options.seed, batchSize: batch) { x, y throws(AutoencoderError) in
+        guard x.rows >= 2 else { return }  // a one-row tail has no covariance
         let terms = step.forward(
           weights: autoencoder.weights, input: x, target: y, regularizers: regularizers, training: true, context: context)
         // Epoch statistics come from the validation rows; training rows only when there are none.
-        if validationRows.isEmpty { trainStatistics.merge(step.statistics(target: y)) }
+        if !data.hasValidation { trainStatistics.merge(step.statistics(target: y)) }
         guard terms.total.isFinite else {
           throw .nonFiniteLoss(epoch: epoch, step: optimizer.step + 1, lastGoodCheckpoint: lastCheckpoint.flatMap {
             FileManager.default.fileExists(atPath: $0.path) ? $0 : nil
@@ -156,15 +178,16 @@ public final class Trainer {
         step.backward(weights: autoencoder.weights, input: x, target: y, into: &gradients, context: context)
         optimizer.update(&autoencoder.weights, gradients: gradients, trainable: trainable)
         trainTerms.append(terms)
-        rowsThisRun += rows.count
+        rowsThisRun += x.rows
         trainedRowsThisRun = rowsThisRun
+        stepInEpoch += 1
         let seconds = Date().timeIntervalSince(start)
         progress(
           TrainingProgress(
-            epoch: epoch, epochs: options.epochs, stepInEpoch: s + 1, stepsPerEpoch: stepsPerEpoch, loss: terms,
+            epoch: epoch, epochs: options.epochs, stepInEpoch: stepInEpoch, stepsPerEpoch: stepsPerEpoch, loss: terms,
             seconds: seconds, rowsPerSecond: Double(rowsThisRun) / max(seconds, 1e-9)))
       }
-      let (validation, validationStatistics) = evaluate(rows: validationRows, step: step, regularizers: regularizers)
+      let (validation, validationStatistics) = try evaluate(step: step, regularizers: regularizers)
       let statistics = validationStatistics.rows > 0 ? validationStatistics : trainStatistics
       let metrics = EpochMetrics(
         epoch: epoch, step: optimizer.step, train: LossTerms.mean(trainTerms) ?? LossTerms(mse: .nan, total: .nan),
@@ -194,19 +217,12 @@ public final class Trainer {
     return autoencoder
   }
 
-  /// Loss terms and statistics over `rows` in order, in batches of the training batch size.
-  func evaluate(
-    rows: [Int], step: TrainingStep, regularizers: RegularizerWeights
-  ) -> (LossTerms?, CodeStatistics) {
+  /// Loss terms and statistics over the validation rows in order, in batches of the training
+  /// batch size.
+  func evaluate(step: TrainingStep, regularizers: RegularizerWeights) throws(AutoencoderError) -> (LossTerms?, CodeStatistics) {
     var terms: [LossTerms] = []
     var statistics = CodeStatistics()
-    let batch = options.batchSize
-    var start = 0
-    while start < rows.count {
-      let chunk = Array(rows[start..<min(rows.count, start + batch)])
-      start += batch
-      let x = inputs.gathering(rows: chunk)
-      let y = targets.gathering(rows: chunk)
+    try data.forEachValidationBatch(batchSize: options.batchSize) { x, y throws(AutoencoderError) in
       terms.append(
         step.forward(
           weights: autoencoder.weights, input: x, target: y, regularizers: regularizers, training: false, context: context))

@@ -85,6 +85,11 @@ struct TrainCommand: ParsableCommand {
   @Option(name: .long, help: "Output directory.") var out: String
   @Flag(name: .long, help: "Continue the run checkpointed in OUT.") var resume = false
   @Flag(name: .long, help: "Read the complete shards of a feature set whose extraction is unfinished.") var allowIncomplete = false
+  @Flag(
+    name: .long,
+    help: "Read the feature set from disk at every epoch (buffered shuffle) instead of loading it; automatic when it does not fit in memory.")
+  var stream = false
+  @Option(name: .long, help: "Rows in the shuffle buffer when streaming (default 65536).") var shuffleBuffer: Int?
   @Flag(name: .long, help: "Print the result as one JSON object.") var json = false
 
   func validate() throws {
@@ -146,33 +151,50 @@ struct TrainCommand: ParsableCommand {
 
     let reading = Date()
     var meter = TrainMeter()
-    let rows = try source.rows(of: allPoints, options: dataOptions, meter: &meter)
+    let streaming = try source.shouldStream(points: allPoints, options: dataOptions, asked: stream)
+    let rows = streaming ? nil : try source.rows(of: allPoints, options: dataOptions, meter: &meter)
     meter.finishLine()
     let readSeconds = Date().timeIntervalSince(reading)
     let output = URL(fileURLWithPath: out)
     var results: [TrainResult] = []
     for (index, job) in jobs.enumerated() {
       let directory = jobs.count == 1 ? output : output.appendingPathComponent(job.input.name)
-      var x = rows.values[allPoints.firstIndex(of: job.input)!]
-      let y = job.target.map { rows.values[allPoints.firstIndex(of: $0)!] }
-      let d = x.columns
-      let normalization = InputNormalization.fit(dataOptions.normalization, to: x)
-      x = normalization.apply(x)
-      let configuration = AutoencoderConfiguration(
-        architecture: architecture, inputWidth: d, codeWidth: d * (expand ?? a?.expand ?? 4),
-        estimator: binarization ?? a?.estimator ?? .signS, outputActivation: outputActivation ?? a?.outputActivation ?? .none,
-        decoderBias: bias ?? a?.decoderBias ?? true, topK: topk ?? a?.topK ?? 10,
-        jumpThreshold: jumpThreshold ?? a?.jumpThreshold ?? 0.5, learnThreshold: learnThreshold || (a?.learnThreshold ?? false),
-        inputHook: job.input.name, targetHook: job.target?.name,
-        model: source.modelPath, normalization: normalization)
-      let trainer = try reportingErrors {
-        try Trainer(
-          configuration: configuration, options: options, inputs: x, targets: y, output: directory, resume: resume,
-          context: context)
+      let expandBy = expand ?? a?.expand ?? 4
+      func configuration(width d: Int, normalization: InputNormalization) -> AutoencoderConfiguration {
+        AutoencoderConfiguration(
+          architecture: architecture, inputWidth: d, codeWidth: d * expandBy,
+          estimator: binarization ?? a?.estimator ?? .signS, outputActivation: outputActivation ?? a?.outputActivation ?? .none,
+          decoderBias: bias ?? a?.decoderBias ?? true, topK: topk ?? a?.topK ?? 10,
+          jumpThreshold: jumpThreshold ?? a?.jumpThreshold ?? 0.5, learnThreshold: learnThreshold || (a?.learnThreshold ?? false),
+          inputHook: job.input.name, targetHook: job.target?.name, model: source.modelPath, normalization: normalization)
       }
+      let trainer: Trainer
+      let report: DataReport
+      if let rows {
+        var x = rows.values[allPoints.firstIndex(of: job.input)!]
+        let y = job.target.map { rows.values[allPoints.firstIndex(of: $0)!] }
+        let normalization = InputNormalization.fit(dataOptions.normalization, to: x)
+        x = normalization.apply(x)
+        let c = configuration(width: x.columns, normalization: normalization)
+        trainer = try reportingErrors {
+          try Trainer(configuration: c, options: options, inputs: x, targets: y, output: directory, resume: resume, context: context)
+        }
+        report = rows.report
+      } else {
+        var streamed = StreamingRows(
+          set: source.featureSet!, input: job.input, target: job.target, data: dataOptions, bufferRows: shuffleBuffer ?? 1 << 16)
+        try reportingErrors { try streamed.fitNormalization(dataOptions.normalization, trainFraction: options.trainFraction) }
+        let c = configuration(width: try reportingErrors { try streamed.inputWidth() }, normalization: streamed.normalization)
+        trainer = try reportingErrors {
+          try Trainer(configuration: c, options: options, stream: streamed, output: directory, resume: resume, context: context)
+        }
+        report = DataReport(rowsRead: streamed.rowCount)
+      }
+      let d = trainer.autoencoder.configuration.inputWidth
+      let codeWidth = trainer.autoencoder.configuration.codeWidth
       trainer.dataRecord = AutoencoderFiles.DataRecord(
-        featureSets: features, corpus: corpusArguments.corpus.isEmpty ? nil : corpusArguments.corpus, hooks: [job.input.name] + (job.target.map { [$0.name] } ?? []), options: dataOptions,
-        report: rows.report)
+        featureSets: features, corpus: corpusArguments.corpus.isEmpty ? nil : corpusArguments.corpus,
+        hooks: [job.input.name] + (job.target.map { [$0.name] } ?? []), options: dataOptions, report: report)
       let start = Date()
       let label = jobs.count > 1 ? "[\(index + 1)/\(jobs.count) \(job.input.name)] " : ""
       _ = try reportingErrors { try trainer.run { meter.training($0, label: label) } }
@@ -182,7 +204,7 @@ struct TrainCommand: ParsableCommand {
       let last = metrics.last
       let terms = last.map { $0.validation ?? $0.train }
       let result = TrainResult(
-        hook: job.input.name, out: directory.path, architecture: architecture.rawValue, rows: rows.report.rowsKept,
+        hook: job.input.name, out: directory.path, architecture: architecture.rawValue, rows: report.rowsKept,
         seconds: seconds,
         rowsPerSecond: Double(trainer.trainedRowsThisRun) / max(seconds, 1e-9), mse: terms?.mse,
         fractionOfVarianceUnexplained: last?.fractionOfVarianceUnexplained, l0: last?.l0, dead: last?.dead,
@@ -190,7 +212,7 @@ struct TrainCommand: ParsableCommand {
       results.append(result)
       if !json {
         print(
-          "trained \(architecture.rawValue) on \(job.input.name) (\(x.rows) rows, d=\(d) → \(configuration.codeWidth)) in \(String(format: "%.1f", seconds)) s → \(directory.path)"
+          "trained \(architecture.rawValue) on \(job.input.name) (\(streaming ? "\(report.rowsRead) rows streamed" : "\(report.rowsKept) rows"), d=\(d) → \(codeWidth)) in \(String(format: "%.1f", seconds)) s → \(directory.path)"
             + (last.map { m in
               let t = m.validation ?? m.train
               return "; mse \(String(format: "%.4g", t.mse)), fvu \(String(format: "%.3f", m.fractionOfVarianceUnexplained)), l0 \(String(format: "%.1f", m.l0)), dead \(m.dead), dense \(m.dense)"
@@ -207,10 +229,10 @@ struct TrainCommand: ParsableCommand {
       }
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-      let data = try encoder.encode(Summary(readSeconds: readSeconds, data: rows.report, runs: results))
+      let data = try encoder.encode(Summary(readSeconds: readSeconds, data: rows?.report ?? DataReport(), runs: results))
       print(String(decoding: data, as: UTF8.self))
-    } else if rows.report.droppedByNorm + rows.report.droppedByPosition > 0 {
-      print("data: \(rows.report.rowsRead) rows read, \(rows.report.droppedByPosition) dropped by position, \(rows.report.droppedByNorm) by norm")
+    } else if let r = rows?.report, r.droppedByNorm + r.droppedByPosition > 0 {
+      print("data: \(r.rowsRead) rows read, \(r.droppedByPosition) dropped by position, \(r.droppedByNorm) by norm")
     }
   }
 
@@ -267,6 +289,19 @@ struct DataSource {
       }
       extraction = nil
     }
+  }
+
+  /// Whether to stream from disk: when asked, or when the rows would not fit in memory.
+  func shouldStream(points: [HookPoint], options: DataOptions, asked: Bool) throws -> Bool {
+    guard let set = featureSet else {
+      if asked { throw CommandError("--stream reads feature sets; training straight from a corpus holds the rows in memory") }
+      return false
+    }
+    if asked { return true }
+    let widths = try reportingErrors { try points.map { point throws(FeatureSetError) in try set.record(for: point).width } }
+    let rows = min(set.rowCount, options.maxRows ?? Int.max)
+    let (bytes, overflow) = rows.multipliedReportingOverflow(by: widths.reduce(0, +) * 4)
+    return overflow || Double(bytes) > Double(ProcessInfo.processInfo.physicalMemory) * 0.5
   }
 
   var layerCount: Int { featureSet?.manifests[0].model.layerCount ?? extraction!.model.configuration.layerCount }
