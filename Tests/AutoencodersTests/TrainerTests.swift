@@ -202,3 +202,57 @@ import Testing
     #expect(maxAbsDiff(streamed.weights.encoderWeight.values, inMemory.weights.encoderWeight.values) <= 1e-4)
   }
 }
+
+@Suite struct TrainingPracticeTests {
+  @Test func unitNormDecoderStaysOnTheSphere() throws {
+    let x = TrainerTests.data()
+    var options = TrainerTests.options(epochs: 3)
+    options.unitNormDecoder = true
+    let c = AutoencoderConfiguration(architecture: .relu, inputWidth: 12, codeWidth: 48)
+    let trained = try Trainer(configuration: c, options: options, inputs: x, output: nil, context: .serial).run()
+    for j in 0..<48 {
+      let norm = trained.weights.decoderWeight.row(j).reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
+      #expect(abs(norm - 1) < 1e-4, "decoder row \(j) has norm \(norm)")
+    }
+  }
+
+  /// The geometric median resists outliers that pull the mean.
+  @Test func decoderBiasFromTheData() throws {
+    var random = SeededRandom(seed: 8)
+    var values: [Float] = []
+    for i in 0..<400 {
+      let outlier = i % 20 == 0
+      values += (0..<4).map { _ in Float(random.normal() * 0.1) + (outlier ? 50 : 1) }
+    }
+    let rows = Matrix(rows: 400, columns: 4, values: values)
+    let mean = try #require(Trainer.decoderBias(.mean, rows: rows))
+    let median = try #require(Trainer.decoderBias(.geometricMedian, rows: rows))
+    #expect(mean.values.allSatisfy { abs($0 - 3.45) < 0.1 })  // 0.95·1 + 0.05·50
+    #expect(median.values.allSatisfy { abs($0 - 1) < 0.1 })
+    #expect(Trainer.decoderBias(.zero, rows: rows)?.values == [0, 0, 0, 0])
+    #expect(Trainer.decoderBias(.random, rows: rows) == nil)
+  }
+
+  /// Dead-code resampling revives codes (a strong L1 kills many), and keeps resumed runs exact.
+  @Test func deadCodesAreResampledDeterministically() throws {
+    let x = TrainerTests.data(rows: 400)
+    var options = TrainerTests.options(epochs: 6)
+    options.l1Weight = 3e-2
+    options.learningRate = 1e-2
+    options.checkpointEvery = 1
+    let c = AutoencoderConfiguration(architecture: .relu, inputWidth: 12, codeWidth: 48)
+    let plain = try Trainer(configuration: c, options: options, inputs: x, output: nil, context: .serial)
+    _ = try plain.run()
+    options.resampleDeadEvery = 2
+    let whole = try ScratchDirectory("resample-whole").url
+    let resampling = try Trainer(configuration: c, options: options, inputs: x, output: whole, context: .serial)
+    let full = try resampling.run()
+    #expect(resampling.resampledThisRun > 0, "no dead code was resampled")
+    let parts = try ScratchDirectory("resample-parts").url
+    let first = try Trainer(configuration: c, options: options, inputs: x, output: parts, context: .serial)
+    first.stopAfterEpochs = 3
+    _ = try first.run()
+    let resumed = try Trainer(configuration: c, options: options, inputs: x, output: parts, resume: true, context: .serial).run()
+    #expect(resumed == full)
+  }
+}

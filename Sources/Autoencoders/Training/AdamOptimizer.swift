@@ -51,3 +51,19 @@ public struct AdamOptimizer: Sendable, Equatable {
     }
   }
 }
+
+extension AdamOptimizer {
+  /// Zeroes the moments of the given encoder columns (and their biases) and decoder rows.
+  mutating func resetMoments(encoderColumns: [Int], decoderRows: [Int]) {
+    for moments in [\AdamOptimizer.firstMoments, \AdamOptimizer.secondMoments] {
+      var w = self[keyPath: moments]
+      let d = w.encoderWeight.rows
+      for j in encoderColumns {
+        for i in 0..<d { w.encoderWeight[i, j] = 0 }
+        w.encoderBias[0, j] = 0
+      }
+      for j in decoderRows { for i in 0..<w.decoderWeight.columns { w.decoderWeight[j, i] = 0 } }
+      self[keyPath: moments] = w
+    }
+  }
+}

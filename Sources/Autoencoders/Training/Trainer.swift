@@ -37,6 +37,8 @@ public final class Trainer {
   var history: [EpochMetrics] = []
   /// For tests: stop (as if killed) after this many epochs of this run.
   public var stopAfterEpochs: Int?
+  /// Codes re-initialised by dead-code resampling in the last ``run(progress:)``.
+  public private(set) var resampledThisRun = 0
   /// Training rows processed by optimiser steps in the last ``run(progress:)`` (for throughput).
   public private(set) var trainedRowsThisRun = 0
   /// Provenance of the rows, written into `config.json` with the trained autoencoder.
@@ -129,6 +131,13 @@ public final class Trainer {
       history = try TrainingCurves.readMetrics(in: output)
     } else {
       autoencoder = try Autoencoder(configuration: configuration, seed: options.seed)
+      if options.decoderBiasInit != .random, configuration.decoderBias,
+        let sample = try data.trainingSample(count: 8192),
+        let bias = Self.decoderBias(options.decoderBiasInit, rows: sample.1)
+      {
+        autoencoder.weights.decoderBias = bias
+      }
+      if options.unitNormDecoder { Self.normalizeDecoder(&autoencoder.weights) }
       optimizer = AdamOptimizer(hyperparameters: options.adam, weights: autoencoder.weights)
       if let output { try TrainingCheckpoint.prepare(output) }
     }
@@ -176,7 +185,9 @@ public final class Trainer {
           })
         }
         step.backward(weights: autoencoder.weights, input: x, target: y, into: &gradients, context: context)
+        if options.unitNormDecoder { Self.projectDecoderGradient(&gradients, weights: autoencoder.weights) }
         optimizer.update(&autoencoder.weights, gradients: gradients, trainable: trainable)
+        if options.unitNormDecoder { Self.normalizeDecoder(&autoencoder.weights) }
         trainTerms.append(terms)
         rowsThisRun += x.rows
         trainedRowsThisRun = rowsThisRun
@@ -186,6 +197,9 @@ public final class Trainer {
           TrainingProgress(
             epoch: epoch, epochs: options.epochs, stepInEpoch: stepInEpoch, stepsPerEpoch: stepsPerEpoch, loss: terms,
             seconds: seconds, rowsPerSecond: Double(rowsThisRun) / max(seconds, 1e-9)))
+      }
+      if options.resampleDeadEvery > 0, (epoch + 1) % options.resampleDeadEvery == 0, epoch + 1 < options.epochs {
+        resampledThisRun += try resampleDeadCodes(step: step, epoch: epoch)
       }
       let (validation, validationStatistics) = try evaluate(step: step, regularizers: regularizers)
       let statistics = validationStatistics.rows > 0 ? validationStatistics : trainStatistics
@@ -215,6 +229,31 @@ public final class Trainer {
       try TrainingCurves.write(history, configuration: autoencoder.configuration, in: output)
     }
     return autoencoder
+  }
+
+  /// Finds the codes never active (BAE: constant) on the fixed training sample and re-initialises
+  /// them (see ``resample(dead:weights:optimizer:input:errors:random:)``). Stateless apart from
+  /// the weights, so a resumed run resamples exactly as an uninterrupted one.
+  func resampleDeadCodes(step: TrainingStep, epoch: Int) throws(AutoencoderError) -> Int {
+    guard let (x, y) = try data.trainingSample(count: 8192) else { return 0 }
+    step.forward(
+      weights: autoencoder.weights, input: x, target: y, regularizers: RegularizerWeights(), training: false, context: context)
+    let statistics = step.statistics(target: y)
+    let binary = autoencoder.configuration.architecture.isBinary
+    let dead = statistics.active.indices.filter {
+      binary ? (statistics.active[$0] == 0 || statistics.active[$0] == statistics.rows) : statistics.active[$0] == 0
+    }
+    let output = step.output
+    let d = y.columns
+    let errors = (0..<y.rows).map { i in
+      (0..<d).reduce(0.0) { sum, j in
+        let e = Double(output[i, j] - y[i, j])
+        return sum + e * e
+      }
+    }
+    var random = SeededRandom(seed: options.seed, stream: 0xDEAD_0000 &+ UInt64(epoch))
+    return Self.resample(
+      dead: dead, weights: &autoencoder.weights, optimizer: &optimizer, input: x, errors: errors, random: &random)
   }
 
   /// Loss terms and statistics over the validation rows in order, in batches of the training

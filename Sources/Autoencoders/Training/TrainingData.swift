@@ -158,6 +158,21 @@ enum TrainingData {
     }
   }
 
+  /// The first `count` training rows in file order (a fixed sample, the same at every call).
+  func trainingSample(count: Int) throws(AutoencoderError) -> (Matrix, Matrix)? {
+    switch self {
+    case .memory(let inputs, let targets, let train, _):
+      let rows = Array(train.sorted().prefix(count))
+      return rows.isEmpty ? nil : (inputs.gathering(rows: rows), targets.gathering(rows: rows))
+    case .stream(let rows, let train, _):
+      var first: (Matrix, Matrix)?
+      try rows.forEachBatch(rows: train.prefix(count), batchSize: count, order: .sequential) { x, y throws(AutoencoderError) in
+        if first == nil { first = (x, y) }
+      }
+      return first
+    }
+  }
+
   /// The validation batches, in order.
   func forEachValidationBatch(batchSize: Int, _ body: (Matrix, Matrix) throws(AutoencoderError) -> Void) throws(AutoencoderError) {
     switch self {

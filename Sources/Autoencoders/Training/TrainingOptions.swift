@@ -37,6 +37,15 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
   /// Fraction of rows used for training; the rest validate.
   public var trainFraction: Double = 0.8
   public var split: SplitMode = .first
+  /// Keep every decoder direction (row of `W_dec`) at unit norm: normalised at the start and after
+  /// every step, with the gradient's component along each direction removed first (SAELens).
+  public var unitNormDecoder: Bool = false
+  /// How `b_dec` starts (the reference: `random`, as `nn.Linear`).
+  public var decoderBiasInit: DecoderBiasInitialization = .random
+  /// Every this many epochs (0: never, the reference), codes that are never active on the first
+  /// 8,192 training rows (BAE: the same bit on all of them) are re-initialised from rows the
+  /// autoencoder reconstructs worst (``Trainer`` documents the rule).
+  public var resampleDeadEvery: Int = 0
   /// Seed of the initial weights, the split and the batch order.
   public var seed: UInt64 = 0
   /// Write a checkpoint every this many epochs (and after the last).
@@ -79,11 +88,13 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     try require(entropyStartEpoch >= 0 && l1StartEpoch >= 0, "startEpoch", "must not be negative")
     try require(trainFraction > 0 && trainFraction <= 1, "trainFraction", "must be in (0, 1]")
     try require(checkpointEvery >= 1, "checkpointEvery", "must be at least 1")
+    try require(resampleDeadEvery >= 0, "resampleDeadEvery", "must not be negative")
   }
 
   enum CodingKeys: String, CodingKey, CaseIterable {
     case learningRate, beta1, beta2, epsilon, weightDecay, batchSize, epochs, entropyWeight, entropyThreshold
     case entropyStartEpoch, covarianceWeight, l1Weight, l1StartEpoch, trainFraction, split, seed, checkpointEvery
+    case unitNormDecoder, decoderBiasInit, resampleDeadEvery
   }
 
   public init(from decoder: any Decoder) throws {
@@ -107,5 +118,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     split = try c.decodeIfPresent(SplitMode.self, forKey: .split) ?? d.split
     seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
     checkpointEvery = try c.decodeIfPresent(Int.self, forKey: .checkpointEvery) ?? d.checkpointEvery
+    unitNormDecoder = try c.decodeIfPresent(Bool.self, forKey: .unitNormDecoder) ?? d.unitNormDecoder
+    decoderBiasInit = try c.decodeIfPresent(DecoderBiasInitialization.self, forKey: .decoderBiasInit) ?? d.decoderBiasInit
+    resampleDeadEvery = try c.decodeIfPresent(Int.self, forKey: .resampleDeadEvery) ?? d.resampleDeadEvery
   }
 }

@@ -30,3 +30,4 @@ extension BinarizationEstimator: ExpressibleByArgument {}
 extension OutputActivation: ExpressibleByArgument {}
 extension SplitMode: ExpressibleByArgument {}
 extension InputNormalization.Kind: ExpressibleByArgument {}
+extension DecoderBiasInitialization: ExpressibleByArgument {}

@@ -75,6 +75,11 @@ struct TrainCommand: ParsableCommand {
   @Option(name: .long, help: "Which rows train: first (the reference) or random.") var splitMode: SplitMode?
   @Option(name: .long, help: "Seed of initial weights, split and batch order (default 0).") var seed: UInt64?
   @Option(name: .long, help: "Checkpoint every N epochs (default 10).") var checkpointEvery: Int?
+  @Flag(name: .long, help: "Keep decoder directions at unit norm (SAELens practice; off in the reference).")
+  var unitNormDecoder = false
+  @Option(name: .long, help: "Decoder bias start: random (reference), zero, mean or geometric-median.")
+  var decoderBiasInit: DecoderBiasInitialization?
+  @Option(name: .long, help: "Re-initialise dead codes every N epochs (0: never, the reference).") var resampleDeadEvery: Int?
 
   @Option(name: .long, help: "Drop rows at window positions below N (1 drops the attention sink).") var dropPositions: Int?
   @Option(name: .long, help: "Drop rows whose L2 norm exceeds this.") var maxNorm: Double?
@@ -251,6 +256,9 @@ struct TrainCommand: ParsableCommand {
     if let splitMode { o.split = splitMode }
     if let seed { o.seed = seed }
     if let checkpointEvery { o.checkpointEvery = checkpointEvery }
+    if unitNormDecoder { o.unitNormDecoder = true }
+    if let decoderBiasInit { o.decoderBiasInit = decoderBiasInit }
+    if let resampleDeadEvery { o.resampleDeadEvery = resampleDeadEvery }
     try reportingErrors { try o.validate() }
     return o
   }
