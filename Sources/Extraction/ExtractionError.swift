@@ -15,6 +15,7 @@ public enum ExtractionError: Error, CustomStringConvertible, Equatable {
     case corpusOptions = "the corpus options"
     case extractionOptions = "the extraction options"
     case compute = "the thread count"
+    case blasKernels = "the OpenBLAS kernels (OPENBLAS_CORETYPE)"
   }
 
   /// An option value that makes no sense.

@@ -114,11 +114,12 @@ public final class Extractor {
       throw ExtractionError.invalidContext(error)
     }
     self.context = context
-    let fresh = FeatureManifest(
+    var fresh = FeatureManifest(
       model: .init(path: modelPath.path, layerCount: c.layerCount, hiddenSize: c.hiddenSize, vocabularySize: c.vocabularySize),
       hooks: hooks, options: options,
       corpus: .init(paths: corpusPaths, files: try CorpusPaths.expand(corpusPaths), options: corpusOptions),
       compute: context)
+    fresh.blasKernels = BLASKernels.coreName
     if let recorded, let output {
       try Self.checkSameRun(recorded, fresh, directory: output)
       manifest = recorded
@@ -141,6 +142,9 @@ public final class Extractor {
     try check(.corpusOptions, recorded.corpus.options, now.corpus.options) { $0.description }
     try check(.extractionOptions, recorded.options, now.options) { "\($0)" }
     try check(.compute, recorded.compute, now.compute) { $0.description }
+    if let kernels = recorded.blasKernels {
+      try check(.blasKernels, kernels, now.blasKernels ?? kernels) { $0 }
+    }
   }
 
   /// Runs (or continues) the extraction to the end of the corpus or `maxTokens`.

@@ -134,6 +134,9 @@ public struct FeatureManifest: Codable, Sendable, Equatable {
   /// Threads (and precision) of the run: float results depend on how products are split
   /// between threads, so a resumed run uses the same context to write identical shards.
   public var compute: ComputeContext
+  /// The OpenBLAS kernel family of the run (`Haswell`, `SkylakeX`, …): other kernels round
+  /// differently, so a resumed run must use the same ones to write identical shards.
+  public var blasKernels: String?
   /// Source (file, member, line) and decompressed byte offset of the last document used.
   public var lastSource: String?
   /// Shards, in order.

@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 import TestSupport
 
 /// Output of one `bae` run.
@@ -12,13 +13,23 @@ struct CommandResult {
 let baeExecutable: URL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
   .deletingLastPathComponent().appendingPathComponent("bae")
 
+/// The environment `bae` runs in under test: this process's, with the same OpenBLAS kernels as
+/// this test process, so numbers from `bae` can be compared exactly with numbers computed here
+/// and between runs (bae would otherwise restart itself with other kernels on CPUs Debian's
+/// OpenBLAS does not know).
+var baeEnvironment: [String: String] {
+  var env = ProcessInfo.processInfo.environment
+  env[BLASKernels.environmentVariable] = env[BLASKernels.environmentVariable] ?? BLASKernels.coreName
+  return env
+}
+
 /// Runs `bae` with `arguments` and waits for it.
 func runBae(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws -> CommandResult {
   let process = Process()
   if let directory { process.currentDirectoryURL = directory }
   process.executableURL = baeExecutable
   process.arguments = arguments
-  var env = ProcessInfo.processInfo.environment
+  var env = baeEnvironment
   for (k, v) in environment { env[k] = v }
   process.environment = env
   let out = Pipe()

@@ -27,6 +27,7 @@ import Testing
     let parts = try ScratchDirectory().url("parts")
     let process = Process()
     process.executableURL = baeExecutable
+    process.environment = baeEnvironment
     process.arguments = arguments(parts)
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
@@ -85,5 +86,19 @@ import Testing
       let leftovers = (try? FileManager.default.subpathsOfDirectory(atPath: out.path)) ?? []
       #expect(!leftovers.contains { AtomicFile.isTemporaryFile(($0 as NSString).lastPathComponent) })
     }
+  }
+
+  /// Other OpenBLAS kernels round differently: a resume under other kernels is refused, naming
+  /// the variable that selects them.
+  @Test func resumeWithOtherKernelsIsRefused() throws {
+    let out = try ScratchDirectory("kernels").url.appendingPathComponent("set")
+    let first = try runBae(
+      ["extract", "--model", model, "--corpus", corpus, "--hooks", "resid_post:1", "--max-tokens", "300", "--out", out.path],
+      environment: ["OPENBLAS_CORETYPE": "Prescott"])
+    #expect(first.status == 0, "\(first.stderr)")
+    let other = try runBae(
+      ["extract", "--model", model, "--corpus", corpus, "--hooks", "resid_post:1", "--max-tokens", "300", "--out", out.path, "--resume"],
+      environment: ["OPENBLAS_CORETYPE": "Nehalem"])
+    #expect(other.status != 0 && other.stderr.contains("OPENBLAS_CORETYPE"), "\(other.stderr)")
   }
 }

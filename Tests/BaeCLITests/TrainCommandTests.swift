@@ -137,6 +137,7 @@ import Testing
     let parts = scratch.appendingPathComponent("parts")
     let process = Process()
     process.executableURL = baeExecutable
+    process.environment = baeEnvironment
     process.arguments = arguments(parts)
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice

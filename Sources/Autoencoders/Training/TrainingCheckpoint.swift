@@ -48,6 +48,7 @@ struct TrainingCheckpoint {
       metadata: [
         "format": "bae-training-checkpoint", "epochsDone": String(epochsDone), "adamStep": String(optimizer.step),
         "metricsBytes": String(metricsSize), "autoencoder": config, "training": training,
+        "blasKernels": BLASKernels.coreName,
       ],
       extra: [("adam.m.", optimizer.firstMoments), ("adam.v.", optimizer.secondMoments)])
   }
@@ -71,6 +72,11 @@ struct TrainingCheckpoint {
       let options = metadata["training"].flatMap({ try? decoder.decode(TrainingOptions.self, from: Data($0.utf8)) })
     else {
       throw .unreadable(file: url, reason: "not a bae training checkpoint (metadata missing)")
+    }
+    if let kernels = metadata["blasKernels"], kernels != BLASKernels.coreName {
+      throw .invalidConfiguration(
+        key: "OPENBLAS_CORETYPE",
+        reason: "the checkpoint was written with OpenBLAS's \(kernels) kernels and this process runs \(BLASKernels.coreName); resume with OPENBLAS_CORETYPE=\(kernels) to continue exactly")
     }
     guard recorded == configuration else {
       throw .invalidConfiguration(
