@@ -43,7 +43,7 @@ extension EpochMetrics {
   ///
   /// - Throws: ``AutoencoderError/unreadable(file:reason:)`` for a malformed line.
   public static func read(from directory: URL) throws(AutoencoderError) -> [EpochMetrics] {
-    let url = directory.appendingPathComponent("metrics.jsonl")
+    let url = TrainingCheckpoint.metricsURL(in: directory)
     guard let data = FileManager.default.contents(atPath: url.path) else { return [] }
     let decoder = JSONDecoder()
     decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")

@@ -128,7 +128,7 @@ public final class Trainer {
       optimizer = checkpoint.optimizer
       epochsDone = checkpoint.epochsDone
       try TrainingCheckpoint.truncateMetrics(in: output, toBytes: checkpoint.metricsBytes)
-      history = try TrainingCurves.readMetrics(in: output)
+      history = try EpochMetrics.read(from: output)
     } else {
       autoencoder = try Autoencoder(configuration: configuration, seed: options.seed)
       if options.decoderBiasInit != .random, configuration.decoderBias,

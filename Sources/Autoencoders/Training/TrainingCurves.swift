@@ -85,32 +85,6 @@ public enum TrainingCurves {
     }
   }
 
-  /// The lines of `metrics.jsonl` in `directory` (none when there is no such file).
-  ///
-  /// - Throws: ``AutoencoderError/unreadable(file:reason:)`` naming the first bad line.
-  static func readMetrics(in directory: URL) throws(AutoencoderError) -> [EpochMetrics] {
-    let url = TrainingCheckpoint.metricsURL(in: directory)
-    guard FileManager.default.fileExists(atPath: url.path) else { return [] }
-    let data: Data
-    do {
-      data = try Data(contentsOf: url)
-    } catch {
-      throw .unreadable(file: url, reason: error.localizedDescription)
-    }
-    let decoder = JSONDecoder()
-    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    var metrics: [EpochMetrics] = []
-    for (index, line) in data.split(separator: 0x0A).enumerated() {
-      do {
-        metrics.append(try decoder.decode(EpochMetrics.self, from: Data(line)))
-      } catch {
-        throw .unreadable(file: url, reason: "line \(index + 1) is not an epoch's metrics: \(error)")
-      }
-    }
-    return metrics
-  }
-
   /// `"BAE, 768 → 4096 codes: training curves"`.
   static func title(_ configuration: AutoencoderConfiguration) -> String {
     let name: String
