@@ -18,6 +18,9 @@ extension Matrix {
     let n = transposeB ? b.rows : b.columns
     precondition(k == kb, "inner dimensions differ: \(a) · \(b) (transposes \(transposeA), \(transposeB))")
     precondition(c.rows == m && c.columns == n, "output \(c) is not [\(m), \(n)]")
+    precondition(
+      a.values.count == a.rows * a.columns && b.values.count == b.rows * b.columns && c.values.count == m * n,
+      "a matrix's values do not match its shape")
     guard m > 0, n > 0 else { return }
     guard k > 0 else {
       for i in c.values.indices { c.values[i] = beta == 0 ? 0 : beta * c.values[i] }

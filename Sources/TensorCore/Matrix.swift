@@ -8,10 +8,10 @@ public struct Matrix: Sendable, Hashable, CustomStringConvertible {
   public private(set) var rows: Int
   /// Number of columns (values per row).
   public private(set) var columns: Int
-  /// The values, row after row; always `rows · columns` of them.
-  public var values: [Float] {
-    didSet { precondition(values.count == rows * columns, "\(values.count) values for shape [\(rows), \(columns)]") }
-  }
+  /// The values, row after row; always `rows · columns` of them. Elements may be changed in
+  /// place (`m.values[i] = v`); changing the count breaks the matrix (checked where the shape is
+  /// used: views, products).
+  public var values: [Float]
 
   /// A `[rows, columns]` matrix filled with `value`.
   public init(rows: Int, columns: Int, repeating value: Float = 0) {
@@ -90,7 +90,8 @@ public struct Matrix: Sendable, Hashable, CustomStringConvertible {
 
   /// Read access to the values as a view.
   public func withView<R>(_ body: (MatrixView) throws -> R) rethrows -> R {
-    try values.withUnsafeBufferPointer { try body(MatrixView(base: $0.baseAddress!, rows: rows, columns: columns, stride: columns)) }
+    precondition(values.count == rows * columns, "\(values.count) values for shape [\(rows), \(columns)]")
+    return try values.withUnsafeBufferPointer { try body(MatrixView(base: $0.baseAddress!, rows: rows, columns: columns, stride: columns)) }
   }
 
   /// Write access to the values as a view.
