@@ -20,7 +20,8 @@ public struct Autoencoder: Sendable, Equatable {
       ("threshold", [1, configuration.architecture == .jumprelu ? m : 0]),
     ]
     for (name, shape) in expected where weights[name].shape != shape {
-      throw .invalidConfiguration(key: name, reason: "tensor has shape \(weights[name].shape), the configuration implies \(shape)")
+      throw .invalidConfiguration(
+        key: name, reason: "tensor has shape \(weights[name].shape), the configuration implies \(shape)")
     }
     self.configuration = configuration
     self.weights = weights
@@ -37,7 +38,8 @@ public struct Autoencoder: Sendable, Equatable {
   /// Pre-activations `z = n(x)·W_enc + b_enc`, `[B, m]` from raw inputs `x` `[B, d]` (`n` is
   /// the configured input normalisation).
   public func preactivations(_ x: Matrix, context: ComputeContext) -> Matrix {
-    precondition(x.columns == configuration.inputWidth, "input width \(x.columns), expected \(configuration.inputWidth)")
+    precondition(
+      x.columns == configuration.inputWidth, "input width \(x.columns), expected \(configuration.inputWidth)")
     var z = Matrix(rows: x.rows, columns: configuration.codeWidth)
     addRowVector(weights.encoderBias, to: &z)
     Matrix.multiply(configuration.normalization.apply(x), weights.encoderWeight, into: &z, beta: 1, context: context)
@@ -65,7 +67,8 @@ public struct Autoencoder: Sendable, Equatable {
   /// Decoder outputs `f(h·W_dec + b_dec)`, `[B, d]` from codes `[B, m]`, in the space the
   /// autoencoder was trained in (normalised inputs; a transcoder's raw targets).
   public func decode(_ codes: Matrix, context: ComputeContext) -> Matrix {
-    precondition(codes.columns == configuration.codeWidth, "code width \(codes.columns), expected \(configuration.codeWidth)")
+    precondition(
+      codes.columns == configuration.codeWidth, "code width \(codes.columns), expected \(configuration.codeWidth)")
     var out = Matrix(rows: codes.rows, columns: configuration.inputWidth)
     addRowVector(weights.decoderBias, to: &out)
     Matrix.multiply(codes, weights.decoderWeight, into: &out, beta: 1, context: context)

@@ -43,7 +43,8 @@ public struct AutoencoderConfiguration: Codable, Sendable, Equatable {
   public init(
     architecture: Architecture, inputWidth: Int, codeWidth: Int, estimator: BinarizationEstimator = .signS,
     outputActivation: OutputActivation = .none, decoderBias: Bool = true, topK: Int = 10, jumpThreshold: Float = 0.5,
-    learnThreshold: Bool = false, thresholdBandwidth: Float = 0.001, inputHook: String? = nil, targetHook: String? = nil, model: String? = nil, normalization: InputNormalization = .none
+    learnThreshold: Bool = false, thresholdBandwidth: Float = 0.001, inputHook: String? = nil,
+    targetHook: String? = nil, model: String? = nil, normalization: InputNormalization = .none
   ) {
     self.architecture = architecture
     self.inputWidth = inputWidth
@@ -65,8 +66,12 @@ public struct AutoencoderConfiguration: Codable, Sendable, Equatable {
   ///
   /// - Throws: ``AutoencoderError/invalidConfiguration(key:reason:)``.
   public func validate() throws(AutoencoderError) {
-    guard inputWidth > 0 else { throw .invalidConfiguration(key: "inputWidth", reason: "must be positive, got \(inputWidth)") }
-    guard codeWidth > 0 else { throw .invalidConfiguration(key: "codeWidth", reason: "must be positive, got \(codeWidth)") }
+    guard inputWidth > 0 else {
+      throw .invalidConfiguration(key: "inputWidth", reason: "must be positive, got \(inputWidth)")
+    }
+    guard codeWidth > 0 else {
+      throw .invalidConfiguration(key: "codeWidth", reason: "must be positive, got \(codeWidth)")
+    }
     if architecture == .topk || architecture == .batchtopk {
       guard topK >= 1, topK < codeWidth else {
         throw .invalidConfiguration(key: "topK", reason: "must be in 1..<\(codeWidth) (the code width), got \(topK)")
@@ -82,10 +87,12 @@ public struct AutoencoderConfiguration: Codable, Sendable, Equatable {
       throw .invalidConfiguration(key: "learnThreshold", reason: "applies to jumprelu only")
     }
     if case .perDimension(let mean, _) = normalization, mean.count != inputWidth {
-      throw .invalidConfiguration(key: "normalization", reason: "has \(mean.count) dimensions, the input width is \(inputWidth)")
+      throw .invalidConfiguration(
+        key: "normalization", reason: "has \(mean.count) dimensions, the input width is \(inputWidth)")
     }
     if architecture == .transcoder, targetHook == nil {
-      throw .invalidConfiguration(key: "targetHook", reason: "a transcoder needs a target hook (e.g. blocks.L.hook_mlp_out)")
+      throw .invalidConfiguration(
+        key: "targetHook", reason: "a transcoder needs a target hook (e.g. blocks.L.hook_mlp_out)")
     }
   }
 
@@ -128,13 +135,15 @@ func rejectUnknownKeys(_ decoder: any Decoder, known: [String], in what: String)
     let suggestion = known.min { editDistance($0, key.stringValue) < editDistance($1, key.stringValue) }
     let hint = suggestion.map { "; did you mean '\($0)'?" } ?? ""
     throw DecodingError.dataCorrupted(
-      .init(codingPath: decoder.codingPath + [key], debugDescription: "unknown key '\(key.stringValue)' in \(what)\(hint)"))
+      .init(
+        codingPath: decoder.codingPath + [key], debugDescription: "unknown key '\(key.stringValue)' in \(what)\(hint)"))
   }
 }
 
 /// Levenshtein distance (for key suggestions).
 func editDistance(_ a: String, _ b: String) -> Int {
-  let a = Array(a.lowercased()), b = Array(b.lowercased())
+  let a = Array(a.lowercased())
+  let b = Array(b.lowercased())
   var previous = Array(0...b.count)
   for i in 1...max(1, a.count) where !a.isEmpty {
     var current = [i] + Array(repeating: 0, count: b.count)

@@ -21,7 +21,9 @@ public enum AutoencoderFiles {
     public var options: DataOptions
     public var report: DataReport
 
-    public init(featureSets: [String], corpus: [String]? = nil, hooks: [String], options: DataOptions, report: DataReport) {
+    public init(
+      featureSets: [String], corpus: [String]? = nil, hooks: [String], options: DataOptions, report: DataReport
+    ) {
       self.featureSets = featureSets
       self.corpus = corpus
       self.hooks = hooks
@@ -58,7 +60,8 @@ public enum AutoencoderFiles {
       version = try c.decode(Int.self, forKey: .version)
       guard format == AutoencoderFiles.formatName, version == 1 else {
         throw DecodingError.dataCorruptedError(
-          forKey: .format, in: c, debugDescription: "not a bae autoencoder config (format \(format), version \(version))")
+          forKey: .format, in: c,
+          debugDescription: "not a bae autoencoder config (format \(format), version \(version))")
       }
       autoencoder = try c.decode(AutoencoderConfiguration.self, forKey: .autoencoder)
       training = try c.decodeIfPresent(TrainingOptions.self, forKey: .training)
@@ -80,13 +83,16 @@ public enum AutoencoderFiles {
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
       try AtomicFile.write(
-        try encoder.encode(Config(autoencoder: autoencoder.configuration, training: training, data: data)), to: configURL)
+        try encoder.encode(Config(autoencoder: autoencoder.configuration, training: training, data: data)),
+        to: configURL)
     } catch {
       throw .writeFailed(file: configURL, reason: error.localizedDescription)
     }
-    try writeTensors(autoencoder.weights, to: directory.appendingPathComponent(weightsName), metadata: [
-      "format": formatName, "architecture": autoencoder.configuration.architecture.rawValue,
-    ])
+    try writeTensors(
+      autoencoder.weights, to: directory.appendingPathComponent(weightsName),
+      metadata: [
+        "format": formatName, "architecture": autoencoder.configuration.architecture.rawValue,
+      ])
   }
 
   /// Reads an autoencoder directory written by ``save(_:training:data:to:)``.
@@ -102,7 +108,8 @@ public enum AutoencoderFiles {
     } catch {
       throw .unreadable(file: configURL, reason: error.localizedDescription)
     }
-    let weights = try readTensors(from: directory.appendingPathComponent(weightsName), configuration: config.autoencoder)
+    let weights = try readTensors(
+      from: directory.appendingPathComponent(weightsName), configuration: config.autoencoder)
     return (try Autoencoder(configuration: config.autoencoder, weights: weights), config.training)
   }
 

@@ -29,13 +29,17 @@ public struct AutoencoderWeights: Sendable, Equatable {
     encoderWeight = Matrix.uniform(rows: d, columns: m, bound: encoderBound, using: &random)
     encoderBias = Matrix.uniform(rows: 1, columns: m, bound: encoderBound, using: &random)
     decoderWeight = Matrix.uniform(rows: m, columns: d, bound: decoderBound, using: &random)
-    decoderBias = c.decoderBias ? Matrix.uniform(rows: 1, columns: d, bound: decoderBound, using: &random) : Matrix(rows: 1, columns: d)
+    decoderBias =
+      c.decoderBias
+      ? Matrix.uniform(rows: 1, columns: d, bound: decoderBound, using: &random) : Matrix(rows: 1, columns: d)
     threshold =
-      c.architecture == .jumprelu ? Matrix(rows: 1, columns: m, repeating: c.jumpThreshold) : Matrix(rows: 1, columns: 0)
+      c.architecture == .jumprelu
+      ? Matrix(rows: 1, columns: m, repeating: c.jumpThreshold) : Matrix(rows: 1, columns: 0)
   }
 
   /// Weights from given tensors.
-  public init(encoderWeight: Matrix, encoderBias: Matrix, decoderWeight: Matrix, decoderBias: Matrix, threshold: Matrix) {
+  public init(encoderWeight: Matrix, encoderBias: Matrix, decoderWeight: Matrix, decoderBias: Matrix, threshold: Matrix)
+  {
     self.encoderWeight = encoderWeight
     self.encoderBias = encoderBias
     self.decoderWeight = decoderWeight

@@ -120,7 +120,8 @@ public struct BinaryCodes: CodeFunction {
     codeCooccurrence(
       scratch.cooccurrence.pointer, columnBits: scratch.columnBits.pointer, rows: rows, columns: columns,
       workers: context.threads)
-    let covariance = binaryCovariancePenalty(nil, cooccurrence: scratch.cooccurrence.pointer, rows: rows, columns: columns)
+    let covariance = binaryCovariancePenalty(
+      nil, cooccurrence: scratch.cooccurrence.pointer, rows: rows, columns: columns)
     if let codeGradient, weights.covariance != 0 {
       packCodeRows(scratch.rowBits.pointer, codes: codes, rows: rows, columns: columns)
       binaryCovariancePenaltyBackward(
@@ -135,7 +136,9 @@ public struct BinaryCodes: CodeFunction {
     _ preGradient: UnsafeMutablePointer<Float>, codeGradient: UnsafePointer<Float>, pre: UnsafePointer<Float>,
     rows: Int, columns: Int, configuration: AutoencoderConfiguration, scratch: CodeScratch
   ) {
-    binarizeBackward(preGradient, codeGradient: codeGradient, preactivations: pre, count: rows * columns, estimator: configuration.estimator)
+    binarizeBackward(
+      preGradient, codeGradient: codeGradient, preactivations: pre, count: rows * columns,
+      estimator: configuration.estimator)
   }
 }
 
@@ -155,7 +158,9 @@ extension MaskedCodes {
     configuration: AutoencoderConfiguration, thresholds: UnsafePointer<Float>?, scratch: CodeScratch
   ) {
     scratch.reserve(rows: rows, columns: columns, binary: false)
-    select(codes, mask: scratch.mask.pointer, pre: pre, rows: rows, columns: columns, configuration: configuration, thresholds: thresholds)
+    select(
+      codes, mask: scratch.mask.pointer, pre: pre, rows: rows, columns: columns, configuration: configuration,
+      thresholds: thresholds)
   }
 
   public func regularize(

@@ -89,7 +89,8 @@ extension InputNormalization: Codable {
       let mean = try c.decode([Float].self, forKey: .mean)
       let std = try c.decode([Float].self, forKey: .std)
       guard mean.count == std.count, std.allSatisfy({ $0 > 0 }) else {
-        throw DecodingError.dataCorruptedError(forKey: .std, in: c, debugDescription: "mean and std must have equal length and std > 0")
+        throw DecodingError.dataCorruptedError(
+          forKey: .std, in: c, debugDescription: "mean and std must have equal length and std > 0")
       }
       self = .perDimension(mean: mean, std: std)
     }

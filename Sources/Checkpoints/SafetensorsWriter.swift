@@ -34,12 +34,16 @@ public struct SafetensorsWriter {
     case .float16:
       data = Data(count: values.count * 2)
       data.withUnsafeMutableBytes { raw in
-        for (i, v) in values.enumerated() { raw.storeBytes(of: halfBitsFromFloat(v).littleEndian, toByteOffset: 2 * i, as: UInt16.self) }
+        for (i, v) in values.enumerated() {
+          raw.storeBytes(of: halfBitsFromFloat(v).littleEndian, toByteOffset: 2 * i, as: UInt16.self)
+        }
       }
     case .bfloat16:
       data = Data(count: values.count * 2)
       data.withUnsafeMutableBytes { raw in
-        for (i, v) in values.enumerated() { raw.storeBytes(of: bfloat16BitsFromFloat(v).littleEndian, toByteOffset: 2 * i, as: UInt16.self) }
+        for (i, v) in values.enumerated() {
+          raw.storeBytes(of: bfloat16BitsFromFloat(v).littleEndian, toByteOffset: 2 * i, as: UInt16.self)
+        }
       }
     default:
       preconditionFailure("SafetensorsWriter.add(floats:) needs a float dtype, got \(dtype)")
@@ -50,7 +54,8 @@ public struct SafetensorsWriter {
   /// Adds an `I32` tensor.
   public mutating func add(_ name: String, int32s values: [Int32], shape: [Int]) {
     precondition(values.count == shape.reduce(1, *), "\(name): \(values.count) values for shape \(shape)")
-    tensors.append(Pending(name: name, dtype: .int32, shape: shape, data: values.withUnsafeBufferPointer { Data(buffer: $0) }))
+    tensors.append(
+      Pending(name: name, dtype: .int32, shape: shape, data: values.withUnsafeBufferPointer { Data(buffer: $0) }))
   }
 
   /// Adds a `U8` tensor (bit-packed codes, flags).
@@ -62,7 +67,8 @@ public struct SafetensorsWriter {
   /// Adds an `I64` tensor.
   public mutating func add(_ name: String, int64s values: [Int64], shape: [Int]) {
     precondition(values.count == shape.reduce(1, *), "\(name): \(values.count) values for shape \(shape)")
-    tensors.append(Pending(name: name, dtype: .int64, shape: shape, data: values.withUnsafeBufferPointer { Data(buffer: $0) }))
+    tensors.append(
+      Pending(name: name, dtype: .int64, shape: shape, data: values.withUnsafeBufferPointer { Data(buffer: $0) }))
   }
 
   /// Serialises the header (length prefix included).

@@ -42,7 +42,8 @@ extension CorpusFormat: Codable {
     case .jsonl: self = .jsonl(field: try c.decode(String.self, forKey: .field))
     case .csv:
       self = .csv(
-        column: try c.decode(CSVColumn.self, forKey: .column), delimiter: try c.decodeIfPresent(UInt8.self, forKey: .delimiter),
+        column: try c.decode(CSVColumn.self, forKey: .column),
+        delimiter: try c.decodeIfPresent(UInt8.self, forKey: .delimiter),
         hasHeader: try c.decode(Bool.self, forKey: .hasHeader))
     }
   }
@@ -82,8 +83,10 @@ extension CorpusOptions: Codable, CustomStringConvertible {
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     self.init(
-      format: try c.decode(CorpusFormat.self, forKey: .format), textMode: try c.decode(DocumentMode.self, forKey: .textMode),
-      jsonField: try c.decode(String.self, forKey: .jsonField), csvColumn: try c.decode(CSVColumn.self, forKey: .csvColumn),
+      format: try c.decode(CorpusFormat.self, forKey: .format),
+      textMode: try c.decode(DocumentMode.self, forKey: .textMode),
+      jsonField: try c.decode(String.self, forKey: .jsonField),
+      csvColumn: try c.decode(CSVColumn.self, forKey: .csvColumn),
       metadataFields: try c.decode([String].self, forKey: .metadataFields),
       include: try c.decode([String: [String]].self, forKey: .include).mapValues(Set.init),
       policy: try c.decode(BadInputPolicy.self, forKey: .policy), chunkSize: try c.decode(Int.self, forKey: .chunkSize))
@@ -111,7 +114,9 @@ extension CorpusOptions: Codable, CustomStringConvertible {
     case .jsonl(let field): parts = ["format jsonl (field \(field))"]
     case .csv(let column, _, _): parts = ["format csv (column \(column))"]
     }
-    for key in include.keys.sorted() { parts.append("include \(key) ∈ {\(include[key]!.sorted().joined(separator: " | "))}") }
+    for key in include.keys.sorted() {
+      parts.append("include \(key) ∈ {\(include[key]!.sorted().joined(separator: " | "))}")
+    }
     parts.append("bad input: \(policy.rawValue)")
     return parts.joined(separator: ", ")
   }

@@ -1,9 +1,10 @@
+import JSONSupport
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import JSONSupport
 
 /// JSON Lines: the text is the string at a dotted path of each line's object.
 struct JSONLinesDecoder {

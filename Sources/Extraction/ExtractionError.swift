@@ -42,7 +42,8 @@ public enum ExtractionError: Error, CustomStringConvertible, Equatable {
     case .nothingToResume(let directory):
       return "\(directory.path): nothing to resume (no manifest.json); start a new extraction instead"
     case .resumeMismatch(let directory, let field, let recorded, let requested):
-      return "\(directory.path): cannot resume: \(field.rawValue) was \(recorded) but is now \(requested); use the same settings or another output directory"
+      return
+        "\(directory.path): cannot resume: \(field.rawValue) was \(recorded) but is now \(requested); use the same settings or another output directory"
     case .emptyCorpus(let paths):
       return "the corpus \(paths.joined(separator: ", ")) gave no tokens"
     }

@@ -90,7 +90,8 @@ public final class Extractor {
     case .off: bosToInsert = nil
     case .on:
       guard let bos else {
-        throw ExtractionError.invalidOption(.init(option: .bos, reason: "'on' needs a BOS token, and the tokenizer has none"))
+        throw ExtractionError.invalidOption(
+          .init(option: .bos, reason: "'on' needs a BOS token, and the tokenizer has none"))
       }
       bosToInsert = bos
     }
@@ -115,7 +116,8 @@ public final class Extractor {
     }
     self.context = context
     var fresh = FeatureManifest(
-      model: .init(path: modelPath.path, layerCount: c.layerCount, hiddenSize: c.hiddenSize, vocabularySize: c.vocabularySize),
+      model: .init(
+        path: modelPath.path, layerCount: c.layerCount, hiddenSize: c.hiddenSize, vocabularySize: c.vocabularySize),
       hooks: hooks, options: options,
       corpus: .init(paths: corpusPaths, files: try CorpusPaths.expand(corpusPaths), options: corpusOptions),
       compute: context)
@@ -129,8 +131,11 @@ public final class Extractor {
   }
 
   /// Refuses to resume when anything that shapes the output differs.
-  static func checkSameRun(_ recorded: FeatureManifest, _ now: FeatureManifest, directory: URL) throws(ExtractionError) {
-    func check<T: Equatable>(_ field: ExtractionError.RunField, _ a: T, _ b: T, _ show: (T) -> String) throws(ExtractionError) {
+  static func checkSameRun(_ recorded: FeatureManifest, _ now: FeatureManifest, directory: URL) throws(ExtractionError)
+  {
+    func check<T: Equatable>(_ field: ExtractionError.RunField, _ a: T, _ b: T, _ show: (T) -> String)
+      throws(ExtractionError)
+    {
       if a != b {
         throw .resumeMismatch(directory: directory, field: field, recorded: show(a), requested: show(b))
       }
@@ -167,7 +172,8 @@ public final class Extractor {
     var runner = try BatchRunner(extractor: self, resumingAt: manifest.resume)
     // A shard closes after the batch that reaches shardTokens, so it holds at most one batch more.
     runner.collector.buffer.reserve(
-      rows: min(options.shardTokens + options.batchTokens, options.maxTokens ?? .max), widths: manifest.hooks.map(\.width))
+      rows: min(options.shardTokens + options.batchTokens, options.maxTokens ?? .max),
+      widths: manifest.hooks.map(\.width))
     let limit = options.maxTokens ?? Int.max
     var buffered = 0
     var shardsThisRun = 0

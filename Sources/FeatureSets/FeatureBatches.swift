@@ -49,7 +49,8 @@ public struct FeatureBatches: Sendable {
       let permuted = shardRandom.permutation(shards.count).map { shards[$0] }
       stream = RowStream(shards: permuted, hooks: hooks)
       shuffle = ShuffleBuffer(
-        capacity: min(bufferRows, max(total, 1)), widths: hooks.map(\.width), random: SeededRandom(seed: seed, stream: 1))
+        capacity: min(bufferRows, max(total, 1)), widths: hooks.map(\.width),
+        random: SeededRandom(seed: seed, stream: 1))
     }
   }
 
@@ -79,12 +80,16 @@ public struct FeatureBatches: Sendable {
     let widths = hooks.map(\.width)
     let delivered = try stream.read(upTo: rows) { shard, range, at in
       for h in widths.indices {
-        values[h].withUnsafeMutableBufferPointer { shard.copyValues(hook: h, rows: range, to: $0.baseAddress! + at * widths[h]) }
+        values[h].withUnsafeMutableBufferPointer {
+          shard.copyValues(hook: h, rows: range, to: $0.baseAddress! + at * widths[h])
+        }
       }
       tokenIDs.withUnsafeMutableBufferPointer { t in
         documentIndex.withUnsafeMutableBufferPointer { d in
           positions.withUnsafeMutableBufferPointer { p in
-            shard.copyIndices(rows: range, tokenIDs: t.baseAddress! + at, documentIndex: d.baseAddress! + at, positions: p.baseAddress! + at)
+            shard.copyIndices(
+              rows: range, tokenIDs: t.baseAddress! + at, documentIndex: d.baseAddress! + at,
+              positions: p.baseAddress! + at)
           }
         }
       }

@@ -63,7 +63,9 @@ public struct FeatureManifest: Codable, Sendable, Equatable {
       self.vocabularySize = vocabularySize
     }
 
-    public var description: String { "\(path) (\(layerCount) layers, hidden size \(hiddenSize), vocabulary \(vocabularySize))" }
+    public var description: String {
+      "\(path) (\(layerCount) layers, hidden size \(hiddenSize), vocabulary \(vocabularySize))"
+    }
   }
 
   /// The corpus the rows come from.
@@ -189,7 +191,9 @@ public struct FeatureManifest: Codable, Sendable, Equatable {
     guard header.version == currentVersion else {
       throw .badManifest(
         file: file,
-        reason: "format version \(header.version.map(String.init) ?? "missing"); this build reads version \(currentVersion): re-extract the set with this build")
+        reason:
+          "format version \(header.version.map(String.init) ?? "missing"); this build reads version \(currentVersion): re-extract the set with this build"
+      )
     }
     do {
       return try JSONDecoder().decode(FeatureManifest.self, from: data)

@@ -63,7 +63,9 @@ extension FeatureSet {
     var values = [Float](repeating: 0, count: rowCount * hook.width)
     var stream = RowStream(shards: shards, hooks: [hook])
     let delivered = try stream.read(upTo: rowCount) { shard, range, at in
-      values.withUnsafeMutableBufferPointer { shard.copyValues(hook: 0, rows: range, to: $0.baseAddress! + at * hook.width) }
+      values.withUnsafeMutableBufferPointer {
+        shard.copyValues(hook: 0, rows: range, to: $0.baseAddress! + at * hook.width)
+      }
     }
     precondition(delivered == rowCount, "shards ended after \(delivered) of \(rowCount) rows")
     return Matrix(rows: rowCount, columns: hook.width, values: values)

@@ -96,7 +96,9 @@ public struct FeatureSet: Sendable {
   }
 
   /// The shards of `manifest`, after checking the manifest describes a set this build reads.
-  private static func locateShards(of manifest: FeatureManifest, in directory: URL) throws(FeatureSetError) -> [ShardLocation] {
+  private static func locateShards(of manifest: FeatureManifest, in directory: URL) throws(FeatureSetError)
+    -> [ShardLocation]
+  {
     let file = FeatureManifest.url(in: directory)
     let dtype = manifest.options.dtype
     let format = manifest.options.fileFormat
@@ -116,7 +118,10 @@ public struct FeatureSet: Sendable {
       var expected: [String]
       switch format {
       case .safetensors: expected = ["\(shard.name).safetensors"]
-      case .npy: expected = (manifest.hooks.map(\.name) + ["token_ids", "doc_index", "position"]).map { "\(shard.name)/\($0).npy" }
+      case .npy:
+        expected = (manifest.hooks.map(\.name) + ["token_ids", "doc_index", "position"]).map {
+          "\(shard.name)/\($0).npy"
+        }
       }
       expected.removeAll { path in shard.files.contains { $0.path == path } }
       guard expected.isEmpty else {
@@ -146,7 +151,8 @@ public struct FeatureSet: Sendable {
           throw .damagedShard(file: url, reason: "the file is missing (\(String(cString: strerror(errno))))")
         }
         guard Int(status.st_size) == record.bytes else {
-          throw .damagedShard(file: url, reason: "\(status.st_size) bytes on disk; the manifest records \(record.bytes)")
+          throw .damagedShard(
+            file: url, reason: "\(status.st_size) bytes on disk; the manifest records \(record.bytes)")
         }
       }
     }
@@ -154,7 +160,9 @@ public struct FeatureSet: Sendable {
 
   /// The hooks of the first manifest that every other manifest also holds, after checking
   /// that the directories agree on the width of every hook they share.
-  private static func commonHooks(_ manifests: [FeatureManifest], _ directories: [URL]) throws(FeatureSetError) -> [HookRecord] {
+  private static func commonHooks(_ manifests: [FeatureManifest], _ directories: [URL]) throws(FeatureSetError)
+    -> [HookRecord]
+  {
     var widths: [String: Int] = [:]
     for (manifest, directory) in zip(manifests, directories) {
       for hook in manifest.hooks {

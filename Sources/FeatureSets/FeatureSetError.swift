@@ -34,7 +34,8 @@ public enum FeatureSetError: Error, CustomStringConvertible, Equatable {
     case .widthMismatch(let hook, let expected, let found, let directory):
       return "\(directory.path): hook '\(hook)' has width \(found), expected \(expected)"
     case .incomplete(let directory):
-      return "\(directory.path): the feature set is incomplete (extraction still running or interrupted); resume the extraction, or allow reading the complete shards only"
+      return
+        "\(directory.path): the feature set is incomplete (extraction still running or interrupted); resume the extraction, or allow reading the complete shards only"
     case .damagedShard(let file, let reason):
       return "\(file.path): damaged shard: \(reason); re-extract it (resume the extraction from the last good shard)"
     case .unreadableShard(let file, let reason):

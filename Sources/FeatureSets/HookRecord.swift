@@ -45,10 +45,12 @@ public struct HookRecord: Codable, Sendable, Hashable, CustomStringConvertible {
     layer = point.layer
     site = point.site
     if let recordedSite = try c.decodeIfPresent(HookSite.self, forKey: .site), recordedSite != site {
-      throw DecodingError.dataCorruptedError(forKey: .site, in: c, debugDescription: "site \(recordedSite.rawValue) contradicts name \(name)")
+      throw DecodingError.dataCorruptedError(
+        forKey: .site, in: c, debugDescription: "site \(recordedSite.rawValue) contradicts name \(name)")
     }
     if let recordedLayer = try c.decodeIfPresent(Int.self, forKey: .layer), recordedLayer != layer {
-      throw DecodingError.dataCorruptedError(forKey: .layer, in: c, debugDescription: "layer \(recordedLayer) contradicts name \(name)")
+      throw DecodingError.dataCorruptedError(
+        forKey: .layer, in: c, debugDescription: "layer \(recordedLayer) contradicts name \(name)")
     }
     guard width > 0 else {
       throw DecodingError.dataCorruptedError(forKey: .width, in: c, debugDescription: "width must be positive")

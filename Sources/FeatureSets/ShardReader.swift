@@ -70,7 +70,10 @@ struct ShardReader: Sendable {
     var opened: [MappedRows]
     switch location.format {
     case .safetensors: opened = try Self.openSafetensors(location.url, specs: specs, rows: n)
-    case .npy: opened = try specs.map { spec throws(FeatureSetError) in try Self.openNPY(location.npyFile(spec.name), spec: spec, rows: n) }
+    case .npy:
+      opened = try specs.map { spec throws(FeatureSetError) in
+        try Self.openNPY(location.npyFile(spec.name), spec: spec, rows: n)
+      }
     }
     positions = opened.removeLast()
     documentIndex = opened.removeLast()
@@ -95,7 +98,9 @@ struct ShardReader: Sendable {
     }
   }
 
-  private static func openSafetensors(_ url: URL, specs: [TensorSpec], rows: Int) throws(FeatureSetError) -> [MappedRows] {
+  private static func openSafetensors(_ url: URL, specs: [TensorSpec], rows: Int) throws(FeatureSetError)
+    -> [MappedRows]
+  {
     let file = try map(url)
     let header: SafetensorsShardHeader
     do {
@@ -106,7 +111,8 @@ struct ShardReader: Sendable {
     return try specs.map { spec throws(FeatureSetError) in
       guard let tensor = header.tensors[spec.name] else {
         throw .unreadableShard(
-          file: url, reason: "no tensor '\(spec.name)' (it holds \(header.tensors.keys.sorted().joined(separator: ", ")))")
+          file: url,
+          reason: "no tensor '\(spec.name)' (it holds \(header.tensors.keys.sorted().joined(separator: ", ")))")
       }
       guard tensor.dtype == spec.dtype.rawValue else {
         throw .unreadableShard(
@@ -114,15 +120,19 @@ struct ShardReader: Sendable {
       }
       guard tensor.shape == spec.shape(rows: rows) else {
         throw .unreadableShard(
-          file: url, reason: "tensor '\(spec.name)' has shape \(tensor.shape); the manifest says \(spec.shape(rows: rows))")
+          file: url,
+          reason: "tensor '\(spec.name)' has shape \(tensor.shape); the manifest says \(spec.shape(rows: rows))")
       }
       let needed = CheckedSize.product(spec.shape(rows: rows) + [spec.dtype.byteCount])
       guard let needed, needed == tensor.end - tensor.begin,
-        let mapped = MappedRows(file: file, offset: tensor.begin, dtype: spec.dtype, elementsPerRow: spec.width, rows: rows)
+        let mapped = MappedRows(
+          file: file, offset: tensor.begin, dtype: spec.dtype, elementsPerRow: spec.width, rows: rows)
       else {
         throw .unreadableShard(
           file: url,
-          reason: "tensor '\(spec.name)' spans \(tensor.end - tensor.begin) bytes; \(spec.dtype.rawValue) \(spec.shape(rows: rows)) needs \(needed.map(String.init) ?? "more than Int.max")")
+          reason:
+            "tensor '\(spec.name)' spans \(tensor.end - tensor.begin) bytes; \(spec.dtype.rawValue) \(spec.shape(rows: rows)) needs \(needed.map(String.init) ?? "more than Int.max")"
+        )
       }
       return mapped
     }
@@ -138,7 +148,10 @@ struct ShardReader: Sendable {
     }
     guard let expected = npyDescr(spec.dtype), header.descr == expected else {
       throw .unreadableShard(
-        file: url, reason: "dtype '\(header.descr)'; the manifest says \(spec.dtype.rawValue) ('\(npyDescr(spec.dtype) ?? "none in NumPy")')")
+        file: url,
+        reason:
+          "dtype '\(header.descr)'; the manifest says \(spec.dtype.rawValue) ('\(npyDescr(spec.dtype) ?? "none in NumPy")')"
+      )
     }
     guard !header.fortranOrder else {
       throw .unreadableShard(file: url, reason: "stored column-major (fortran_order True); rows must be contiguous")
@@ -148,11 +161,14 @@ struct ShardReader: Sendable {
     }
     let needed = CheckedSize.product(spec.shape(rows: rows) + [spec.dtype.byteCount])
     guard let needed, needed == file.count - header.dataOffset,
-      let mapped = MappedRows(file: file, offset: header.dataOffset, dtype: spec.dtype, elementsPerRow: spec.width, rows: rows)
+      let mapped = MappedRows(
+        file: file, offset: header.dataOffset, dtype: spec.dtype, elementsPerRow: spec.width, rows: rows)
     else {
       throw .unreadableShard(
         file: url,
-        reason: "\(file.count - header.dataOffset) data bytes after the header; \(spec.dtype.rawValue) \(spec.shape(rows: rows)) needs \(needed.map(String.init) ?? "more than Int.max")")
+        reason:
+          "\(file.count - header.dataOffset) data bytes after the header; \(spec.dtype.rawValue) \(spec.shape(rows: rows)) needs \(needed.map(String.init) ?? "more than Int.max")"
+      )
     }
     return mapped
   }

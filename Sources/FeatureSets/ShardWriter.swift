@@ -53,7 +53,8 @@ public struct ShardWriter: Sendable {
   public let metadata: [String: String]
 
   /// A writer into `directory`.
-  public init(directory: URL, hooks: [HookRecord], dtype: DType, format: FeatureFileFormat, metadata: [String: String]) {
+  public init(directory: URL, hooks: [HookRecord], dtype: DType, format: FeatureFileFormat, metadata: [String: String])
+  {
     self.directory = directory
     self.hooks = hooks
     self.dtype = dtype
@@ -72,7 +73,8 @@ public struct ShardWriter: Sendable {
     switch format {
     case .safetensors:
       let file = "\(name).safetensors"
-      let record = try writeSafetensors(buffer, to: directory.appendingPathComponent(file), relativePath: file, shard: name)
+      let record = try writeSafetensors(
+        buffer, to: directory.appendingPathComponent(file), relativePath: file, shard: name)
       return FeatureManifest.ShardRecord(name: name, tokens: buffer.rows, files: [record])
     case .npy:
       return FeatureManifest.ShardRecord(name: name, tokens: buffer.rows, files: try writeNPY(buffer, name: name))
@@ -144,9 +146,13 @@ public struct ShardWriter: Sendable {
       let data: Data
       switch dtype {
       case .float16:
-        data = Data(values[start..<end].map { halfBitsFromFloat($0).littleEndian }.withUnsafeBufferPointer { Data(buffer: $0) })
+        data = Data(
+          values[start..<end].map { halfBitsFromFloat($0).littleEndian }.withUnsafeBufferPointer { Data(buffer: $0) })
       case .bfloat16:
-        data = Data(values[start..<end].map { bfloat16BitsFromFloat($0).littleEndian }.withUnsafeBufferPointer { Data(buffer: $0) })
+        data = Data(
+          values[start..<end].map { bfloat16BitsFromFloat($0).littleEndian }.withUnsafeBufferPointer {
+            Data(buffer: $0)
+          })
       default:
         data = values[start..<end].withUnsafeBufferPointer { Data(buffer: $0) }
       }

@@ -32,13 +32,16 @@ struct ShuffleBuffer: Sendable {
   mutating func store(_ shard: ShardReader, rows: Range<Int>, at slot: Int) {
     for h in widths.indices {
       let width = widths[h]
-      values[h].withUnsafeMutableBufferPointer { shard.copyValues(hook: h, rows: rows, to: $0.baseAddress! + slot * width) }
+      values[h].withUnsafeMutableBufferPointer {
+        shard.copyValues(hook: h, rows: rows, to: $0.baseAddress! + slot * width)
+      }
     }
     tokenIDs.withUnsafeMutableBufferPointer { t in
       documentIndex.withUnsafeMutableBufferPointer { d in
         positions.withUnsafeMutableBufferPointer { p in
           shard.copyIndices(
-            rows: rows, tokenIDs: t.baseAddress! + slot, documentIndex: d.baseAddress! + slot, positions: p.baseAddress! + slot)
+            rows: rows, tokenIDs: t.baseAddress! + slot, documentIndex: d.baseAddress! + slot,
+            positions: p.baseAddress! + slot)
         }
       }
     }
@@ -75,7 +78,9 @@ struct ShuffleBuffer: Sendable {
   private mutating func move(_ from: Int, to: Int) {
     for h in widths.indices {
       let width = widths[h]
-      values[h].withUnsafeMutableBufferPointer { ($0.baseAddress! + to * width).update(from: $0.baseAddress! + from * width, count: width) }
+      values[h].withUnsafeMutableBufferPointer {
+        ($0.baseAddress! + to * width).update(from: $0.baseAddress! + from * width, count: width)
+      }
     }
     tokenIDs[to] = tokenIDs[from]
     documentIndex[to] = documentIndex[from]

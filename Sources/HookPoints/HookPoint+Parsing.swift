@@ -11,8 +11,14 @@ extension HookPoint {
   ///
   /// - Throws: ``HookError/unknownName(_:)``.
   public init(name: String) throws(HookError) {
-    if name == "logits" { self = .logits; return }
-    if name == "ln_final.hook_normalized" { self = .finalNorm; return }
+    if name == "logits" {
+      self = .logits
+      return
+    }
+    if name == "ln_final.hook_normalized" {
+      self = .finalNorm
+      return
+    }
     let parts = name.split(separator: ".", maxSplits: 2).map(String.init)
     guard parts.count == 3, parts[0] == "blocks", let layer = Int(parts[1]), layer >= 0,
       let point = Self.layerPoint(suffix: parts[2], layer: layer)

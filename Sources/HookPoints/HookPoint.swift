@@ -85,8 +85,14 @@ public enum HookPoint: Hashable, Sendable, CustomStringConvertible, Codable {
   ///
   /// - Throws: ``HookError/missingLayer(site:)`` when a per-layer site has no layer.
   public init(site: HookSite, layer: Int?) throws(HookError) {
-    if site == .finalNorm { self = .finalNorm; return }
-    if site == .logits { self = .logits; return }
+    if site == .finalNorm {
+      self = .finalNorm
+      return
+    }
+    if site == .logits {
+      self = .logits
+      return
+    }
     guard let layer, layer >= 0 else { throw .missingLayer(site: site) }
     switch site {
     case .residualPre: self = .residualPre(layer: layer)

@@ -18,7 +18,9 @@ public enum BLASKernels {
 
   /// Kernel families older than the CPUs this project targets: what OpenBLAS falls back to on a
   /// CPU model it does not know.
-  static let fallbackCores: Set<String> = ["Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Atom", "Katmai", "Northwood"]
+  static let fallbackCores: Set<String> = [
+    "Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Atom", "Katmai", "Northwood",
+  ]
 
   /// `Haswell` when OpenBLAS fell back to pre-AVX kernels on a CPU that runs AVX2 and FMA, else
   /// `nil`. (`Haswell`, not `SkylakeX`: some older OpenBLAS builds compute wrong results with

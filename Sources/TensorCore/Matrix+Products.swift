@@ -31,7 +31,8 @@ extension Matrix {
         c.withUnsafeMutableBufferPointer { pc in
           gemm(
             pc.baseAddress!, ldc: n, pa.baseAddress!, lda: a.columns, transposeA: transposeA, pb.baseAddress!,
-            ldb: b.columns, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, beta: beta, threads: context.threads)
+            ldb: b.columns, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, beta: beta, threads: context.threads
+          )
         }
       }
     }

@@ -24,7 +24,9 @@ public struct Matrix: Sendable, Hashable, CustomStringConvertible {
   /// A `[rows, columns]` matrix holding `values` row-major.
   /// - Precondition: `values.count == rows · columns`.
   public init(rows: Int, columns: Int, values: [Float]) {
-    precondition(rows >= 0 && columns >= 0 && values.count == rows * columns, "\(values.count) values for shape [\(rows), \(columns)]")
+    precondition(
+      rows >= 0 && columns >= 0 && values.count == rows * columns,
+      "\(values.count) values for shape [\(rows), \(columns)]")
     self.rows = rows
     self.columns = columns
     self.values = values
@@ -61,7 +63,9 @@ public struct Matrix: Sendable, Hashable, CustomStringConvertible {
 
   /// A copy of rows `range`, `[range.count, columns]`.
   public func rows(_ range: Range<Int>) -> Matrix {
-    Matrix(rows: range.count, columns: columns, values: Array(values[(range.lowerBound * columns)..<(range.upperBound * columns)]))
+    Matrix(
+      rows: range.count, columns: columns,
+      values: Array(values[(range.lowerBound * columns)..<(range.upperBound * columns)]))
   }
 
   /// The rows at `indices`, in that order, `[indices.count, columns]`.
@@ -91,7 +95,9 @@ public struct Matrix: Sendable, Hashable, CustomStringConvertible {
   /// Read access to the values as a view.
   public func withView<R>(_ body: (MatrixView) throws -> R) rethrows -> R {
     precondition(values.count == rows * columns, "\(values.count) values for shape [\(rows), \(columns)]")
-    return try values.withUnsafeBufferPointer { try body(MatrixView(base: $0.baseAddress!, rows: rows, columns: columns, stride: columns)) }
+    return try values.withUnsafeBufferPointer {
+      try body(MatrixView(base: $0.baseAddress!, rows: rows, columns: columns, stride: columns))
+    }
   }
 
   /// Write access to the values as a view.
@@ -108,7 +114,9 @@ public struct Matrix: Sendable, Hashable, CustomStringConvertible {
   }
 
   /// Write access to the raw values.
-  public mutating func withUnsafeMutableBufferPointer<R>(_ body: (inout UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+  public mutating func withUnsafeMutableBufferPointer<R>(_ body: (inout UnsafeMutableBufferPointer<Float>) throws -> R)
+    rethrows -> R
+  {
     try values.withUnsafeMutableBufferPointer(body)
   }
 

@@ -19,7 +19,10 @@ final class BPEModel: Sendable {
   private let cache = Mutex<[[UInt8]: [Int32]]>([:])
   private static let cacheLimit = 200_000
 
-  init(byteIDs: [Int32], merges: [UInt64: (rank: Int32, id: Int32)], wordIDs: [[UInt8]: Int32], byteLengths: [Int32], ignoreMerges: Bool) {
+  init(
+    byteIDs: [Int32], merges: [UInt64: (rank: Int32, id: Int32)], wordIDs: [[UInt8]: Int32], byteLengths: [Int32],
+    ignoreMerges: Bool
+  ) {
     self.byteIDs = byteIDs
     self.merges = merges
     self.wordIDs = wordIDs
@@ -56,7 +59,9 @@ final class BPEModel: Sendable {
   }
 
   @inline(__always)
-  private func key(_ a: Int32, _ b: Int32) -> UInt64 { UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b)) }
+  private func key(_ a: Int32, _ b: Int32) -> UInt64 {
+    UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b))
+  }
 
   /// BPE on one word: a doubly linked list of symbols and a min-heap of candidate merges.
   func merge(_ word: [UInt8]) -> [Int32] {

@@ -59,7 +59,8 @@ extension BPETokenizer {
       let parts = m.split(separator: " ", omittingEmptySubsequences: false)
       guard parts.count == 2 else {
         throw TokenizerError.invalidMerge(
-          file: "GGUF", path: "tokenizer.ggml.merges[\(k)]", merge: m, reason: "expected two tokens separated by one space")
+          file: "GGUF", path: "tokenizer.ggml.merges[\(k)]", merge: m,
+          reason: "expected two tokens separated by one space")
       }
       pairs.append((String(parts[0]), String(parts[1])))
     }

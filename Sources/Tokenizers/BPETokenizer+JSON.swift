@@ -23,7 +23,9 @@ extension BPETokenizer {
   ) throws {
     let definition = try TokenizerError.reportingJSON {
       let root = try JSONElement.parse(tokenizerJSONData, document: fileName)
-      let config = try tokenizerConfigData.map { data throws(JSONError) in try JSONElement.parse(data, document: configFileName) }
+      let config = try tokenizerConfigData.map { data throws(JSONError) in
+        try JSONElement.parse(data, document: configFileName)
+      }
       return try Self.parseDefinition(root, config: config)
     }
     try self.init(definition: definition)
@@ -72,7 +74,8 @@ extension BPETokenizer {
         AddedToken(
           id: Int32(id), content: content, special: try node.bool("special", default: false),
           lstrip: try node.bool("lstrip", default: false), rstrip: try node.bool("rstrip", default: false),
-          singleWord: try node.bool("single_word", default: false), normalized: try node.bool("normalized", default: false)))
+          singleWord: try node.bool("single_word", default: false),
+          normalized: try node.bool("normalized", default: false)))
     }
 
     var merges: [(String, String)] = []
@@ -81,16 +84,19 @@ extension BPETokenizer {
       case .string(let s):
         let parts = s.split(separator: " ", omittingEmptySubsequences: false)
         guard parts.count == 2 else {
-          throw TokenizerError.invalidMerge(file: file, path: node.path, merge: s, reason: "expected two tokens separated by one space")
+          throw TokenizerError.invalidMerge(
+            file: file, path: node.path, merge: s, reason: "expected two tokens separated by one space")
         }
         merges.append((String(parts[0]), String(parts[1])))
       case .array(let pair):
         guard pair.count == 2, case .string(let a) = pair[0], case .string(let b) = pair[1] else {
-          throw TokenizerError.invalidMerge(file: file, path: node.path, merge: "\(pair)", reason: "expected a pair of strings")
+          throw TokenizerError.invalidMerge(
+            file: file, path: node.path, merge: "\(pair)", reason: "expected a pair of strings")
         }
         merges.append((a, b))
       default:
-        throw TokenizerError.malformedJSON(file: file, path: node.path, reason: "expected a string or a pair, found \(node.value.typeName)")
+        throw TokenizerError.malformedJSON(
+          file: file, path: node.path, reason: "expected a string or a pair, found \(node.value.typeName)")
       }
     }
 
@@ -108,7 +114,8 @@ extension BPETokenizer {
       let name: String
       if case .object = node.value { name = try node.required("content").string() } else { name = try node.string() }
       guard let id = tokens.firstIndex(where: { $0 == name }) else {
-        throw TokenizerError.malformedJSON(file: node.document, path: node.path, reason: "token \"\(name)\" is not in the vocabulary")
+        throw TokenizerError.malformedJSON(
+          file: node.document, path: node.path, reason: "token \"\(name)\" is not in the vocabulary")
       }
       return Int32(id)
     }
@@ -118,11 +125,14 @@ extension BPETokenizer {
       if addBOS, prefix.first != bos { prefix.insert(bos, at: 0) }
       if !addBOS, prefix.first == bos { prefix.removeFirst() }
     }
-    if let addEOS = try config?.optional("add_eos_token")?.bool(), addEOS, let eos, suffix.last != eos { suffix.append(eos) }
+    if let addEOS = try config?.optional("add_eos_token")?.bool(), addEOS, let eos, suffix.last != eos {
+      suffix.append(eos)
+    }
 
     return BPEDefinition(
       tokens: tokens, merges: merges, addedTokens: added, ignoreMerges: try model.bool("ignore_merges", default: false),
-      normalizer: normalizer, preTokenizer: pre, prefixIDs: prefix, suffixIDs: suffix, byteLevelDecoder: byteLevelDecoder,
+      normalizer: normalizer, preTokenizer: pre, prefixIDs: prefix, suffixIDs: suffix,
+      byteLevelDecoder: byteLevelDecoder,
       bosTokenID: bos, eosTokenID: eos, file: file)
   }
 
@@ -156,7 +166,8 @@ extension BPETokenizer {
         throw TokenizerError.missingField(file: node.document, path: "\(patternNode.path).Regex")
       }
       do { return .split(try SplitRule.forPattern(pattern)) } catch {
-        throw TokenizerError.invalidPattern(file: node.document, path: patternNode.path, pattern: pattern, reason: "\(error)")
+        throw TokenizerError.invalidPattern(
+          file: node.document, path: patternNode.path, pattern: pattern, reason: "\(error)")
       }
     default:
       throw TokenizerError.unsupported(file: node.document, path: "\(node.path).type", value: "\"\(type)\"")
@@ -197,7 +208,8 @@ extension BPETokenizer {
         } else if try item.optional("Sequence") != nil {
           seenSequence = true
         } else {
-          throw TokenizerError.malformedJSON(file: node.document, path: item.path, reason: "expected SpecialToken or Sequence")
+          throw TokenizerError.malformedJSON(
+            file: node.document, path: item.path, reason: "expected SpecialToken or Sequence")
         }
       }
       return (prefix, suffix)

@@ -42,7 +42,8 @@ public final class BPETokenizer: Tokenizer {
 
   init(definition d: BPEDefinition) throws {
     guard d.preTokenizer.containsByteLevel else {
-      throw TokenizerError.unsupported(file: d.file, path: "pre_tokenizer", value: "a BPE model without a ByteLevel pre-tokenizer")
+      throw TokenizerError.unsupported(
+        file: d.file, path: "pre_tokenizer", value: "a BPE model without a ByteLevel pre-tokenizer")
     }
     var idOf: [String: Int32] = [:]
     idOf.reserveCapacity(d.tokens.count)
@@ -77,20 +78,24 @@ public final class BPETokenizer: Tokenizer {
     for (rank, (a, b)) in d.merges.enumerated() {
       let path = "model.merges[\(rank)]"
       guard let ia = idOf[a] else {
-        throw TokenizerError.invalidMerge(file: d.file, path: path, merge: "\(a) \(b)", reason: "`\(a)` is not in the vocabulary")
+        throw TokenizerError.invalidMerge(
+          file: d.file, path: path, merge: "\(a) \(b)", reason: "`\(a)` is not in the vocabulary")
       }
       guard let ib = idOf[b] else {
-        throw TokenizerError.invalidMerge(file: d.file, path: path, merge: "\(a) \(b)", reason: "`\(b)` is not in the vocabulary")
+        throw TokenizerError.invalidMerge(
+          file: d.file, path: path, merge: "\(a) \(b)", reason: "`\(b)` is not in the vocabulary")
       }
       guard let im = idOf[a + b] else {
-        throw TokenizerError.invalidMerge(file: d.file, path: path, merge: "\(a) \(b)", reason: "`\(a + b)` is not in the vocabulary")
+        throw TokenizerError.invalidMerge(
+          file: d.file, path: path, merge: "\(a) \(b)", reason: "`\(a + b)` is not in the vocabulary")
       }
       let k = UInt64(UInt32(bitPattern: ia)) << 32 | UInt64(UInt32(bitPattern: ib))
       if merges[k] == nil { merges[k] = (Int32(rank), im) }
     }
     definition = d
     tokenBytes = bytes
-    model = BPEModel(byteIDs: byteIDs, merges: merges, wordIDs: wordIDs, byteLengths: lengths, ignoreMerges: d.ignoreMerges)
+    model = BPEModel(
+      byteIDs: byteIDs, merges: merges, wordIDs: wordIDs, byteLengths: lengths, ignoreMerges: d.ignoreMerges)
     matcher = AddedTokenMatcher(d.addedTokens)
   }
 
@@ -141,7 +146,8 @@ public final class BPETokenizer: Tokenizer {
 
   /// Normalizes, pre-tokenizes and BPE-encodes one stretch of text between added tokens.
   private func encodeSegment(
-    _ scalars: [Unicode.Scalar], _ range: Range<Int>, _ byteStart: [Int], _ ids: inout [Int32], _ offsets: inout [Range<Int>]
+    _ scalars: [Unicode.Scalar], _ range: Range<Int>, _ byteStart: [Int], _ ids: inout [Int32],
+    _ offsets: inout [Range<Int>]
   ) {
     var segment: [Unicode.Scalar]
     // For normalized text: the original byte range of each normalized scalar's character.

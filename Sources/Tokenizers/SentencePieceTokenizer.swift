@@ -121,7 +121,9 @@ public final class SentencePieceTokenizer: Tokenizer, @unchecked Sendable {
     return true
   }
 
-  private func encodeSegment(_ bytes: [UInt8], _ range: Range<Int>, into ids: inout [Int32], _ offsets: inout [Range<Int>]) throws {
+  private func encodeSegment(
+    _ bytes: [UInt8], _ range: Range<Int>, into ids: inout [Int32], _ offsets: inout [Range<Int>]
+  ) throws {
     guard !range.isEmpty else { return }
     // Metaspace "first": a space before the first segment, unless the text starts with one.
     let prefix = range.lowerBound == 0 && bytes[0] != 0x20
@@ -130,7 +132,9 @@ public final class SentencePieceTokenizer: Tokenizer, @unchecked Sendable {
     var out = bae_sp_encoding()
     var error: UnsafeMutablePointer<CChar>?
     let status = input.withUnsafeBufferPointer { buf in
-      buf.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buf.count) { bae_sp_encode(processor, $0, buf.count, &out, &error) }
+      buf.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buf.count) {
+        bae_sp_encode(processor, $0, buf.count, &out, &error)
+      }
     }
     defer { bae_sp_free_encoding(&out) }
     guard status == 0 else {

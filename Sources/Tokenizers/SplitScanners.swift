@@ -23,7 +23,9 @@ enum SplitScanners {
   }
 
   @inline(__always)
-  private static func gpt2Match(_ s: UnsafeBufferPointer<Unicode.Scalar>, _ c: UnsafeBufferPointer<UInt8>, _ i: Int, _ n: Int) -> Int {
+  private static func gpt2Match(
+    _ s: UnsafeBufferPointer<Unicode.Scalar>, _ c: UnsafeBufferPointer<UInt8>, _ i: Int, _ n: Int
+  ) -> Int {
     let v = s[i].value
     if v == apostrophe, let e = contraction(s, i, n, caseInsensitive: false) { return e }
     // ` ?X+` for X in letters, numbers, other.
@@ -50,7 +52,9 @@ enum SplitScanners {
 
   /// `'s|'t|'re|'ve|'m|'ll|'d` (optionally case-insensitive) at an apostrophe.
   @inline(__always)
-  private static func contraction(_ s: UnsafeBufferPointer<Unicode.Scalar>, _ i: Int, _ n: Int, caseInsensitive: Bool) -> Int? {
+  private static func contraction(_ s: UnsafeBufferPointer<Unicode.Scalar>, _ i: Int, _ n: Int, caseInsensitive: Bool)
+    -> Int?
+  {
     guard i + 1 < n else { return nil }
     func low(_ k: Int) -> UInt32 {
       let v = s[k].value
@@ -96,7 +100,9 @@ enum SplitScanners {
     let ci = c[i]
     if v == apostrophe, let e = contraction(s, i, n, caseInsensitive: true) { return e }
     // [^\r\n\p{L}\p{N}]?\p{L}+
-    if ci == ScalarClass.letter || (ci != ScalarClass.number && !isNewline(v) && i + 1 < n && c[i + 1] == ScalarClass.letter) {
+    if ci == ScalarClass.letter
+      || (ci != ScalarClass.number && !isNewline(v) && i + 1 < n && c[i + 1] == ScalarClass.letter)
+    {
       var k = i + 1
       while k < n && c[k] == ScalarClass.letter { k += 1 }
       return k

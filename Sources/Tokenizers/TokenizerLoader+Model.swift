@@ -14,7 +14,8 @@ extension BPETokenizer {
         file: gguf.url.path, path: "tokenizer.ggml.model", value: model)
     }
     let tokens = try gguf.requiredStringArray("tokenizer.ggml.tokens")
-    let types = try gguf.metadata["tokenizer.ggml.token_type"] == nil
+    let types =
+      try gguf.metadata["tokenizer.ggml.token_type"] == nil
       ? [Int32](repeating: 1, count: tokens.count) : gguf.requiredInt32Array("tokenizer.ggml.token_type")
     try self.init(
       tokens: tokens,
@@ -49,7 +50,9 @@ extension TokenizerLoader {
 
 extension TokenizerLoader {
   /// The Hugging Face tokenizer files a model directory may hold.
-  static let huggingFaceFileNames = ["tokenizer.json", "tokenizer_config.json", "tokenizer.model", "special_tokens_map.json"]
+  static let huggingFaceFileNames = [
+    "tokenizer.json", "tokenizer_config.json", "tokenizer.model", "special_tokens_map.json",
+  ]
 
   /// Writes the Hugging Face tokenizer files for the model at `location` into `directory`
   /// (atomically, see `AtomicFile`): `tokenizer.json` + `tokenizer_config.json` generated from a
@@ -67,7 +70,8 @@ extension TokenizerLoader {
         if source.standardizedFileURL != directory.standardizedFileURL {
           let data: Data
           do { data = try Data(contentsOf: source.appendingPathComponent(name)) } catch {
-            throw TokenizerError.unreadableFile(file: source.appendingPathComponent(name).path, reason: error.localizedDescription)
+            throw TokenizerError.unreadableFile(
+              file: source.appendingPathComponent(name).path, reason: error.localizedDescription)
           }
           try AtomicFile.write(data, to: directory.appendingPathComponent(name))
         }

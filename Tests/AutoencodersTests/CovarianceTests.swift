@@ -49,7 +49,9 @@ import Testing
   }
 
   /// Exact twin for 0/1 codes: integer covariance numerators, exact signs, Double gradient.
-  static func exactTwin(_ h: [Float], rows B: Int, columns m: Int) -> (penalty: Double, covariance: [Double], gradient: [Double]) {
+  static func exactTwin(_ h: [Float], rows B: Int, columns m: Int) -> (
+    penalty: Double, covariance: [Double], gradient: [Double]
+  ) {
     var n = [Int](repeating: 0, count: m)
     for i in 0..<B { for j in 0..<m where h[i * m + j] != 0 { n[j] += 1 } }
     var numerator = [Int](repeating: 0, count: m * m)
@@ -83,7 +85,10 @@ import Testing
     var rng = SeededRandom(seed: UInt64(B * 1000 + m))
     var h = rng.codes(B * m, density: 0.3)
     if m > 2 {
-      for i in 0..<B { h[i * m] = 0; h[i * m + 1] = 1 }  // a dead and a saturated column
+      for i in 0..<B {
+        h[i * m] = 0
+        h[i * m + 1] = 1
+      }  // a dead and a saturated column
     }
     let exact = Self.exactTwin(h, rows: B, columns: m)
     let fast = Self.binary(h, rows: B, columns: m, workers: 2)

@@ -9,7 +9,8 @@ import Testing
 @Suite struct OptimizerTests {
   @Test(arguments: [0.0, 0.01])
   func adamMatchesTorchFormulasForThreeSteps(weightDecay: Double) {
-    let hyper = AdamHyperparameters(learningRate: 1e-2, beta1: 0.8, beta2: 0.99, epsilon: 1e-6, weightDecay: weightDecay)
+    let hyper = AdamHyperparameters(
+      learningRate: 1e-2, beta1: 0.8, beta2: 0.99, epsilon: 1e-6, weightDecay: weightDecay)
     var rng = SeededRandom(seed: 90)
     let n = 40
     var w = rng.floats(n)
@@ -58,9 +59,11 @@ import Testing
     // Feature 2 is all zero: left unchanged by both helpers.
     for t in 0..<d { weights[index(2, t)] = 0 }
     let original = weights
-    normalizeDecoderDirections(&weights, features: m, width: d, featureStride: featureStride, elementStride: elementStride)
+    normalizeDecoderDirections(
+      &weights, features: m, width: d, featureStride: featureStride, elementStride: elementStride)
     for j in 0..<m where j != 2 {
-      let norm = (0..<d).map { Double(original[index(j, $0)]) * Double(original[index(j, $0)]) }.reduce(0, +).squareRoot()
+      let norm = (0..<d).map { Double(original[index(j, $0)]) * Double(original[index(j, $0)]) }.reduce(0, +)
+        .squareRoot()
       for t in 0..<d { #expect(abs(Double(weights[index(j, t)]) - Double(original[index(j, t)]) / norm) <= 1e-6) }
     }
     #expect((0..<d).allSatisfy { weights[index(2, $0)] == 0 })

@@ -1,9 +1,10 @@
-@testable import Autoencoders
 import Checkpoints
 import Foundation
 import TensorCore
 import TestSupport
 import Testing
+
+@testable import Autoencoders
 
 // Parity with PyTorch: `scripts/make_autoencoder_fixtures.py` trains a BAE (sign_s, entropy and
 // covariance penalties), a plain BAE, a ReLU+L1 SAE and a TopK SAE for three Adam steps from
@@ -140,7 +141,9 @@ struct ParityTrainer {
         #expect(differing == 0, "\(prefix): \(differing) latents kept on one side only")
         check(scaledDifference(result.codes, codes), "\(prefix) codes")
       }
-      let terms = variant.isBinary ? ["mse", "entropy", "covariance", "total"] : (variant == .relu ? ["mse", "l1", "total"] : ["mse", "total"])
+      let terms =
+        variant.isBinary
+        ? ["mse", "entropy", "covariance", "total"] : (variant == .relu ? ["mse", "l1", "total"] : ["mse", "total"])
       #expect(Set(result.losses.keys) == Set(terms))
       for term in terms {
         let expected = Double(try fixture.floats("\(prefix)/loss/\(term)")[0])
@@ -148,7 +151,9 @@ struct ParityTrainer {
       }
       check(scaledDifference(result.codeGradient, try fixture.floats("\(prefix)/grad/codes")), "\(prefix) grad codes")
       for name in parameterNames {
-        check(scaledDifference(result.gradients[name]!, try fixture.floats("\(prefix)/grad/\(name)")), "\(prefix) grad \(name)")
+        check(
+          scaledDifference(result.gradients[name]!, try fixture.floats("\(prefix)/grad/\(name)")),
+          "\(prefix) grad \(name)")
         let after = try fixture.floats("\(prefix)/after/\(name)")
         check(Double(maxAbsDiff(trainer.parameters[name]!, after)), "\(prefix) weights \(name)")
       }
@@ -181,7 +186,9 @@ struct ParityTrainer {
       if relative > 1e-5, firstAbove1e5 == nil { firstAbove1e5 = s }
       worst = max(worst, relative)
     }
-    print("[parity-curve] \(variant.rawValue): 300 steps, worst relative loss difference \(worst), first step above 1e-5: \(firstAbove1e5.map(String.init) ?? "none")")
+    print(
+      "[parity-curve] \(variant.rawValue): 300 steps, worst relative loss difference \(worst), first step above 1e-5: \(firstAbove1e5.map(String.init) ?? "none")"
+    )
     #expect(worst <= Self.curveTolerance, "\(variant.rawValue): loss curve drifted by \(worst)")
   }
 

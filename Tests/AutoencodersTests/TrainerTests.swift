@@ -30,7 +30,8 @@ import Testing
     if architecture == .relu { options.l1Weight = 1e-4 }
     let configuration = AutoencoderConfiguration(architecture: architecture, inputWidth: 12, codeWidth: 48, topK: 4)
     let whole = try ScratchDirectory("whole").url
-    let full = try Trainer(configuration: configuration, options: options, inputs: x, output: whole, context: .serial).run()
+    let full = try Trainer(configuration: configuration, options: options, inputs: x, output: whole, context: .serial)
+      .run()
 
     let parts = try ScratchDirectory("parts").url
     let first = try Trainer(configuration: configuration, options: options, inputs: x, output: parts, context: .serial)
@@ -43,7 +44,9 @@ import Testing
     let a = try String(contentsOf: whole.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
     let b = try String(contentsOf: parts.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
     func withoutTimes(_ s: String) -> [String] {
-      s.split(separator: "\n").map { $0.replacingOccurrences(of: #""seconds":[0-9.e-]+"#, with: "", options: .regularExpression) }
+      s.split(separator: "\n").map {
+        $0.replacingOccurrences(of: #""seconds":[0-9.e-]+"#, with: "", options: .regularExpression)
+      }
     }
     #expect(withoutTimes(a) == withoutTimes(b))
     #expect(withoutTimes(a).count == options.epochs)
@@ -55,9 +58,12 @@ import Testing
   @Test func trainingReducesTheLossAndDeterminismHolds() throws {
     let x = Self.data()
     let configuration = AutoencoderConfiguration(architecture: .bae, inputWidth: 12, codeWidth: 48)
-    let a = try Trainer(configuration: configuration, options: Self.options(epochs: 20), inputs: x, output: nil, context: .serial)
+    let a = try Trainer(
+      configuration: configuration, options: Self.options(epochs: 20), inputs: x, output: nil, context: .serial)
     let trained = try a.run()
-    let again = try Trainer(configuration: configuration, options: Self.options(epochs: 20), inputs: x, output: nil, context: .serial).run()
+    let again = try Trainer(
+      configuration: configuration, options: Self.options(epochs: 20), inputs: x, output: nil, context: .serial
+    ).run()
     #expect(trained == again)
     let initial = try Autoencoder(configuration: configuration, seed: 0)
     func mse(_ ae: Autoencoder) -> Double {
@@ -76,7 +82,8 @@ import Testing
     options.learningRate = 1e-2
     for learn in [false, true] {
       let c = AutoencoderConfiguration(
-        architecture: .jumprelu, inputWidth: 12, codeWidth: 48, jumpThreshold: 0.05, learnThreshold: learn, thresholdBandwidth: 0.05)
+        architecture: .jumprelu, inputWidth: 12, codeWidth: 48, jumpThreshold: 0.05, learnThreshold: learn,
+        thresholdBandwidth: 0.05)
       let trained = try Trainer(configuration: c, options: options, inputs: x, output: nil, context: .serial).run()
       let moved = trained.weights.threshold.values.filter { $0 != 0.05 }.count
       #expect(learn ? moved > 0 : moved == 0, "learn \(learn): \(moved) thresholds moved")
@@ -88,7 +95,9 @@ import Testing
     let configuration = AutoencoderConfiguration(architecture: .bae, inputWidth: 12, codeWidth: 48)
     // Width of the data differs from the autoencoder's.
     #expect {
-      _ = try Trainer(configuration: AutoencoderConfiguration(architecture: .bae, inputWidth: 10, codeWidth: 40), options: Self.options(), inputs: x, output: nil, context: .serial)
+      _ = try Trainer(
+        configuration: AutoencoderConfiguration(architecture: .bae, inputWidth: 10, codeWidth: 40),
+        options: Self.options(), inputs: x, output: nil, context: .serial)
     } throws: { "\($0)".contains("width 12") && "\($0)".contains("expects 10") }
     // NaN in the data names the row.
     var bad = x
@@ -98,18 +107,24 @@ import Testing
     } throws: { "\($0)".contains("row 7") }
     // An empty dataset.
     #expect {
-      _ = try Trainer(configuration: configuration, options: Self.options(), inputs: Matrix(rows: 0, columns: 12), output: nil, context: .serial)
+      _ = try Trainer(
+        configuration: configuration, options: Self.options(), inputs: Matrix(rows: 0, columns: 12), output: nil,
+        context: .serial)
     } throws: { "\($0)".contains("no rows to train on") }
     // TopK at or beyond the code width.
     #expect {
-      _ = try Trainer(configuration: AutoencoderConfiguration(architecture: .topk, inputWidth: 12, codeWidth: 48, topK: 48), options: Self.options(), inputs: x, output: nil, context: .serial)
+      _ = try Trainer(
+        configuration: AutoencoderConfiguration(architecture: .topk, inputWidth: 12, codeWidth: 48, topK: 48),
+        options: Self.options(), inputs: x, output: nil, context: .serial)
     } throws: { "\($0)".contains("topK") }
     // A NaN loss stops training, naming the step and the kept checkpoint.
     var explosive = Self.options(epochs: 4)
     explosive.learningRate = 1e38  // one step makes the weights overflow Float
     let out = try ScratchDirectory("nan").url
     #expect {
-      _ = try Trainer(configuration: configuration, options: explosive, inputs: x.rows(0..<300), output: out, context: .serial).run()
+      _ = try Trainer(
+        configuration: configuration, options: explosive, inputs: x.rows(0..<300), output: out, context: .serial
+      ).run()
     } throws: { error in
       guard case .nonFiniteLoss = error as? AutoencoderError else { return false }
       return "\(error)".contains("step")
@@ -118,14 +133,16 @@ import Testing
 
   @Test func configurationFilesRefuseTyposAndRoundTrip() throws {
     let directory = try ScratchDirectory("config").url
-    let ae = try Autoencoder(configuration: AutoencoderConfiguration(architecture: .jumprelu, inputWidth: 8, codeWidth: 32), seed: 3)
+    let ae = try Autoencoder(
+      configuration: AutoencoderConfiguration(architecture: .jumprelu, inputWidth: 8, codeWidth: 32), seed: 3)
     try AutoencoderFiles.save(ae, training: Self.options(), to: directory)
     let (loaded, training) = try AutoencoderFiles.load(from: directory)
     #expect(loaded == ae)
     #expect(training == Self.options())
     let configURL = directory.appendingPathComponent("config.json")
     let json = try String(contentsOf: configURL, encoding: .utf8)
-    try json.replacingOccurrences(of: "\"codeWidth\"", with: "\"codeWidht\"").write(to: configURL, atomically: true, encoding: .utf8)
+    try json.replacingOccurrences(of: "\"codeWidth\"", with: "\"codeWidht\"").write(
+      to: configURL, atomically: true, encoding: .utf8)
     #expect { try AutoencoderFiles.load(from: directory) } throws: { error in
       "\(error)".contains("unknown key 'codeWidht'") && "\(error)".contains("did you mean 'codeWidth'")
     }
@@ -146,7 +163,8 @@ import Testing
       let folded = try #require(ae.foldingNormalization())
       #expect(folded.configuration.normalization == .none)
       #expect(maxAbsDiff(folded.encode(x, context: .serial).values, ae.encode(x, context: .serial).values) <= 1e-4)
-      #expect(maxAbsDiff(folded.reconstruct(x, context: .serial).values, ae.reconstruct(x, context: .serial).values) <= 1e-3)
+      #expect(
+        maxAbsDiff(folded.reconstruct(x, context: .serial).values, ae.reconstruct(x, context: .serial).values) <= 1e-3)
     }
   }
 
@@ -163,7 +181,8 @@ import Testing
     }
     #expect(maxAbsDiff(per.invert(y).values, x.values) <= 1e-5)
     let scale = InputNormalization.fit(.sqrtD, to: x).apply(x)
-    let meanNorm = (0..<200).map { i in Double(scale.row(i).reduce(0) { $0 + $1 * $1 }).squareRoot() }.reduce(0, +) / 200
+    let meanNorm =
+      (0..<200).map { i in Double(scale.row(i).reduce(0) { $0 + $1 * $1 }).squareRoot() }.reduce(0, +) / 200
     #expect(abs(meanNorm - 6.0.squareRoot()) < 1e-4)
   }
 }
@@ -176,7 +195,8 @@ import Testing
     let setDirectory = try ScratchDirectory("stream-set").url
     try FeatureSetFixture.write([(.residualPost(layer: 0), x)], to: setDirectory, shardRows: 40)
     let set = try FeatureSet(directory: setDirectory)
-    let stream = StreamingRows(set: set, input: .residualPost(layer: 0), target: nil, data: DataOptions(), bufferRows: 64)
+    let stream = StreamingRows(
+      set: set, input: .residualPost(layer: 0), target: nil, data: DataOptions(), bufferRows: 64)
     let c = AutoencoderConfiguration(architecture: .bae, inputWidth: 12, codeWidth: 48)
     var options = TrainerTests.options(epochs: 6)
     options.trainFraction = 0.75
@@ -191,7 +211,9 @@ import Testing
     let first = try Trainer(configuration: c, options: options, stream: stream, output: parts, context: .serial)
     first.stopAfterEpochs = 3
     _ = try first.run()
-    let resumed = try Trainer(configuration: c, options: options, stream: stream, output: parts, resume: true, context: .serial).run()
+    let resumed = try Trainer(
+      configuration: c, options: options, stream: stream, output: parts, resume: true, context: .serial
+    ).run()
     #expect(resumed == full)
 
     // One batch holding all 192 training rows: the order inside a batch does not change the step.
@@ -252,7 +274,9 @@ import Testing
     let first = try Trainer(configuration: c, options: options, inputs: x, output: parts, context: .serial)
     first.stopAfterEpochs = 3
     _ = try first.run()
-    let resumed = try Trainer(configuration: c, options: options, inputs: x, output: parts, resume: true, context: .serial).run()
+    let resumed = try Trainer(
+      configuration: c, options: options, inputs: x, output: parts, resume: true, context: .serial
+    ).run()
     #expect(resumed == full)
   }
 }

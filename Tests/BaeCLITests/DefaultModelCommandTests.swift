@@ -19,7 +19,8 @@ import Testing
   @Test(.enabled(if: available, Comment(rawValue: Fixtures.defaultModelMissing)))
   func forwardOnTextWithoutModelFlag() throws {
     let out = try ScratchDirectory().url
-    let result = try runBae(["forward", "--text", Self.prompt, "--hooks", "resid_pre:15", "--out", out.path], directory: repositoryRoot)
+    let result = try runBae(
+      ["forward", "--text", Self.prompt, "--hooks", "resid_pre:15", "--out", out.path], directory: repositoryRoot)
     #expect(result.status == 0, "\(result.stderr)")
     let file = try SafetensorsFile(out.appendingPathComponent("activations.safetensors"))
     #expect(try file.int32s("token_ids").map(String.init).joined(separator: ",") == Self.ids)

@@ -52,14 +52,17 @@ import Testing
     let resumed = try runBae(arguments(parts) + ["--resume"])
     #expect(resumed.status == 0, "\(resumed.stderr)")
 
-    let a = try JSONSerialization.jsonObject(with: Data(contentsOf: whole.appendingPathComponent("manifest.json"))) as! [String: Any]
+    let a =
+      try JSONSerialization.jsonObject(with: Data(contentsOf: whole.appendingPathComponent("manifest.json")))
+      as! [String: Any]
     let b = try JSONSerialization.jsonObject(with: Data(contentsOf: manifest)) as! [String: Any]
     let shardsA = a["shards"] as! [[String: Any]]
     let shardsB = b["shards"] as! [[String: Any]]
     #expect(shardsA.count == shardsB.count && shardsA.count >= 10)
     for shard in shardsA {
       let file = ((shard["files"] as! [[String: Any]])[0]["path"] as! String)
-      let same = try Data(contentsOf: whole.appendingPathComponent(file)) == Data(contentsOf: parts.appendingPathComponent(file))
+      let same =
+        try Data(contentsOf: whole.appendingPathComponent(file)) == Data(contentsOf: parts.appendingPathComponent(file))
       #expect(same, "\(file) differs after kill + resume")
     }
     let info = try runBae(["features", "info", parts.path])
@@ -93,11 +96,17 @@ import Testing
   @Test func resumeWithOtherKernelsIsRefused() throws {
     let out = try ScratchDirectory("kernels").url.appendingPathComponent("set")
     let first = try runBae(
-      ["extract", "--model", model, "--corpus", corpus, "--hooks", "resid_post:1", "--max-tokens", "300", "--out", out.path],
+      [
+        "extract", "--model", model, "--corpus", corpus, "--hooks", "resid_post:1", "--max-tokens", "300", "--out",
+        out.path,
+      ],
       environment: ["OPENBLAS_CORETYPE": "Prescott"])
     #expect(first.status == 0, "\(first.stderr)")
     let other = try runBae(
-      ["extract", "--model", model, "--corpus", corpus, "--hooks", "resid_post:1", "--max-tokens", "300", "--out", out.path, "--resume"],
+      [
+        "extract", "--model", model, "--corpus", corpus, "--hooks", "resid_post:1", "--max-tokens", "300", "--out",
+        out.path, "--resume",
+      ],
       environment: ["OPENBLAS_CORETYPE": "Nehalem"])
     #expect(other.status != 0 && other.stderr.contains("OPENBLAS_CORETYPE"), "\(other.stderr)")
   }

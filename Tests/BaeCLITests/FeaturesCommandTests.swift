@@ -27,13 +27,16 @@ import Testing
     let flipped = try runBae(["features", "verify", out.path])
     #expect(flipped.status == 1)
     #expect(flipped.stdout.isEmpty)
-    #expect(flipped.stderr.contains("shard-00001.safetensors") && flipped.stderr.contains("SHA-256"), "\(flipped.stderr)")
+    #expect(
+      flipped.stderr.contains("shard-00001.safetensors") && flipped.stderr.contains("SHA-256"), "\(flipped.stderr)")
     #expect(flipped.stderr.split(separator: "\n").count == 1, "\(flipped.stderr)")
 
     try data.prefix(data.count - 8).write(to: shard)
     let truncated = try runBae(["features", "verify", out.path])
     #expect(truncated.status == 1)
-    #expect(truncated.stderr.contains("shard-00001.safetensors") && truncated.stderr.contains("bytes on disk"), "\(truncated.stderr)")
+    #expect(
+      truncated.stderr.contains("shard-00001.safetensors") && truncated.stderr.contains("bytes on disk"),
+      "\(truncated.stderr)")
   }
 
   @Test func verifyNeedsAFeatureSet() throws {

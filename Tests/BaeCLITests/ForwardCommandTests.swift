@@ -18,7 +18,10 @@ import Testing
     let file = try SafetensorsFile(out.appendingPathComponent("activations.safetensors"))
     #expect(try file.int32s("token_ids") == ids)
     #expect(file.metadata["layer_count"] == "3")
-    #expect(file.metadata["hooks"] == "blocks.0.hook_resid_pre,blocks.0.ln2.hook_normalized,blocks.1.ln2.hook_normalized,blocks.2.ln2.hook_normalized,logits")
+    #expect(
+      file.metadata["hooks"]
+        == "blocks.0.hook_resid_pre,blocks.0.ln2.hook_normalized,blocks.1.ln2.hook_normalized,blocks.2.ln2.hook_normalized,logits"
+    )
     for name in ["blocks.0.hook_resid_pre", "blocks.1.ln2.hook_normalized", "logits"] {
       let diff = maxAbsDiff(try file.floats(name), try golden.floats("s2.\(name)"))
       #expect(diff <= 1e-4, "\(name): maxdiff \(diff)")
@@ -34,8 +37,18 @@ import Testing
     try Data(try Data(contentsOf: weights).prefix(5000)).write(to: weights)
     let cases: [([String], String)] = [
       (["forward", "--model", broken.path, "--tokens", "1,2", "--out", scratch.path("out1")], "truncated"),
-      (["forward", "--model", Fixtures.model("tiny-llama3-gqa").path, "--tokens", "1,2", "--hooks", "blocks.7.hook_resid_post", "--out", scratch.path("out2")], "layer 7 does not exist"),
-      (["forward", "--model", Fixtures.model("tiny-llama3-gqa").path, "--tokens", "1,500", "--out", scratch.path("out3")], "outside the vocabulary"),
+      (
+        [
+          "forward", "--model", Fixtures.model("tiny-llama3-gqa").path, "--tokens", "1,2", "--hooks",
+          "blocks.7.hook_resid_post", "--out", scratch.path("out2"),
+        ], "layer 7 does not exist"
+      ),
+      (
+        [
+          "forward", "--model", Fixtures.model("tiny-llama3-gqa").path, "--tokens", "1,500", "--out",
+          scratch.path("out3"),
+        ], "outside the vocabulary"
+      ),
       (["inspect", "/nonexistent/model"], "no such file"),
     ]
     for (arguments, message) in cases {

@@ -9,7 +9,10 @@ import Testing
     "import", "convert", "bench",
   ]
 
-  static let model = ("--model <path>", "Hugging Face model directory, .gguf file, or directory holding one (default: $BAE_MODEL, else models/smollm2-135m-instruct).")
+  static let model = (
+    "--model <path>",
+    "Hugging Face model directory, .gguf file, or directory holding one (default: $BAE_MODEL, else models/smollm2-135m-instruct)."
+  )
   static let threads = ("--threads <threads>", "Threads for matrix products (default: all cores).")
   static let text = ("--text <text>", "Text to use (tokenized with the model's own tokenizer).")
   static let file = ("--file <path>", "Read the text from a UTF-8 file.")
@@ -34,13 +37,16 @@ import Testing
     "train": [
       ("--features <dir>", "Feature-set directories written by bae extract"), ("--hook <hook>", "Hooks to train on:"),
       ("--arch <arch>", "Architecture: bae, relu, topk, batchtopk, jumprelu or transcoder."),
-      ("--binarization <binarization>", "BAE gradient estimator:"), ("--entropy-weight <entropy-weight>", "BAE entropy weight"),
-      ("--covariance-weight <covariance-weight>", "BAE covariance weight"), ("--l1-weight <l1-weight>", "ReLU/transcoder L1 weight"),
+      ("--binarization <binarization>", "BAE gradient estimator:"),
+      ("--entropy-weight <entropy-weight>", "BAE entropy weight"),
+      ("--covariance-weight <covariance-weight>", "BAE covariance weight"),
+      ("--l1-weight <l1-weight>", "ReLU/transcoder L1 weight"),
       ("--topk <topk>", "TopK / BatchTopK:"), ("--config <config>", "JSON file"), ("--out <out>", "Output directory."),
       ("--resume", "Continue the run"), ("--json", "Print the result as one JSON object."),
     ],
     "convert": [
-      model, ("--to <to>", "Output directory."), ("--dtype <dtype>", "Stored precision: f32, bf16 or f16. (default: f32)"),
+      model, ("--to <to>", "Output directory."),
+      ("--dtype <dtype>", "Stored precision: f32, bf16 or f16. (default: f32)"),
     ],
     "bench": [
       model, threads, ("--sequence-length <sequence-length>", "Tokens per sequence. (default: 512)"),
@@ -49,14 +55,17 @@ import Testing
       ("--hooks <hooks>", "Hooks to read. (default: resid_post:all)"),
     ],
     "export": [
-      ae, ("--to <dir>", "Output folder."), ("--hook <hook>", "hook_name to record (default: the autoencoder's input hook)."),
+      ae, ("--to <dir>", "Output folder."),
+      ("--hook <hook>", "hook_name to record (default: the autoencoder's input hook)."),
       ("--model-name <model-name>", "model_name to record (default: the autoencoder's model)."),
     ],
     "import": [
-      ("--from <dir>", "SAELens folder (cfg.json and sae_weights.safetensors)."), ("--to <dir>", "Autoencoder directory to write."),
+      ("--from <dir>", "SAELens folder (cfg.json and sae_weights.safetensors)."),
+      ("--to <dir>", "Autoencoder directory to write."),
     ],
     "encode": [
-      features, ae, ("--hook <hook>", "Hook to encode (default: the autoencoder's input hook)."), ("--out <dir>", "Output directory."),
+      features, ae, ("--hook <hook>", "Hook to encode (default: the autoencoder's input hook)."),
+      ("--out <dir>", "Output directory."),
       ("--shard-rows <shard-rows>", "Rows per shard. (default: 65536)"), threads, batchSize,
     ],
     "compress": [
@@ -64,7 +73,9 @@ import Testing
       ("--mean-rows <mean-rows>", "Measure the code means on the first this many rows (default: every row)."),
       ("--keep-ties", "Also store the 1 bits of codes whose mean is exactly 0.5"), threads, batchSize,
     ],
-    "decompress": [("--from <file>", "File written by bae compress."), ae, ("--out <file>", "Output file (.safetensors)."), threads],
+    "decompress": [
+      ("--from <file>", "File written by bae compress."), ae, ("--out <file>", "Output file (.safetensors)."), threads,
+    ],
   ]
 
   /// Spellings kept for old invocations that help must not advertise.
@@ -82,7 +93,9 @@ import Testing
     #expect(result.status == 0)
     let names = result.stdout.split(separator: "\n").compactMap { line -> String? in
       let trimmed = line.trimmingCharacters(in: .whitespaces)
-      guard line.hasPrefix("  "), !trimmed.hasPrefix("-"), let word = trimmed.split(separator: " ").first else { return nil }
+      guard line.hasPrefix("  "), !trimmed.hasPrefix("-"), let word = trimmed.split(separator: " ").first else {
+        return nil
+      }
       return String(word)
     }
     #expect(names.filter { Self.commands.contains($0) } == Self.commands, "\(result.stdout)")
@@ -96,7 +109,9 @@ import Testing
     #expect(result.stdout.contains("OVERVIEW: "), "\(result.stdout)")
     let help = Self.flattened(result.stdout)
     for (option, text) in try #require(Self.documented[command]) {
-      #expect(help.contains("\(option) \(Self.flattened(text))"), "\(command): \(option) should read '\(text)'\n\(result.stdout)")
+      #expect(
+        help.contains("\(option) \(Self.flattened(text))"),
+        "\(command): \(option) should read '\(text)'\n\(result.stdout)")
     }
     for spelling in Self.hidden[command] ?? [] {
       #expect(!help.contains(spelling), "\(command) help shows the hidden \(spelling)")

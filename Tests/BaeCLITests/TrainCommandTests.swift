@@ -27,7 +27,8 @@ import Testing
     let out = try ScratchDirectory("train").url
     let arguments = [
       "train", "--features", set.path, "--hook", "resid_post:all", "--epochs", "4", "--batch-size", "128",
-      "--entropy-weight", "1e-4", "--entropy-start-epoch", "1", "--covariance-weight", "1e-5", "--checkpoint-every", "2",
+      "--entropy-weight", "1e-4", "--entropy-start-epoch", "1", "--covariance-weight", "1e-5", "--checkpoint-every",
+      "2",
       "--threads", "1", "--json", "--out",
     ]
     let result = try runBae(arguments + [out.path])
@@ -84,7 +85,10 @@ import Testing
     ]
     for (extra, message) in cases {
       let result = try runBae(
-        ["train", "--features", set.path, "--epochs", "1", "--out", scratch.appendingPathComponent(UUID().uuidString).path] + extra)
+        [
+          "train", "--features", set.path, "--epochs", "1", "--out",
+          scratch.appendingPathComponent(UUID().uuidString).path,
+        ] + extra)
       #expect(result.status != 0, "\(extra)")
       #expect(result.stderr.contains(message), "\(extra): \(result.stderr)")
       #expect(result.stderr.split(separator: "\n").count == 1, "\(extra): \(result.stderr)")
@@ -105,7 +109,8 @@ import Testing
       "--hook", "resid_post:1", "--epochs", "3", "--batch-size", "128", "--entropy-weight", "1e-4",
       "--entropy-start-epoch", "1", "--covariance-weight", "1e-5", "--threads", "1", "--out",
     ]
-    let files = try runBae(["train", "--features", set.path] + training + [scratch.appendingPathComponent("files").path])
+    let files = try runBae(
+      ["train", "--features", set.path] + training + [scratch.appendingPathComponent("files").path])
     #expect(files.status == 0, "\(files.stderr)")
     let online = try runBae(
       ["train", "--model", Self.model, "--corpus", Self.corpus, "--max-tokens", "1500", "--context", "64"] + training
@@ -114,7 +119,10 @@ import Testing
     let a = try Data(contentsOf: scratch.appendingPathComponent("files/weights.safetensors"))
     let b = try Data(contentsOf: scratch.appendingPathComponent("online/weights.safetensors"))
     #expect(a == b, "online and file-based training differ")
-    let missing = try runBae(["train", "--model", Self.model, "--corpus", Self.corpus, "--hook", "resid_post:1", "--out", scratch.appendingPathComponent("x").path])
+    let missing = try runBae([
+      "train", "--model", Self.model, "--corpus", Self.corpus, "--hook", "resid_post:1", "--out",
+      scratch.appendingPathComponent("x").path,
+    ])
     #expect(missing.status != 0 && missing.stderr.contains("--max-tokens is required"), "\(missing.stderr)")
   }
 

@@ -10,9 +10,10 @@ import Testing
     let folder = try ScratchDirectory()
     let path = try folder.write("sample.txt", Self.text)
     let documents = try readAll(Corpus(path: path, options: CorpusOptions(format: .text(.line))))
-    #expect(documents.map(\.text) == [
-      "The first line.", "The second line.", "A new paragraph starts here", "and ends here.",
-    ])
+    #expect(
+      documents.map(\.text) == [
+        "The first line.", "The second line.", "A new paragraph starts here", "and ends here.",
+      ])
     #expect(documents.map(\.source.line) == [1, 2, 4, 5])
     #expect(documents.map(\.source.byteOffset) == [0, 16, 34, 62])
     #expect(documents.map(\.source.recordIndex) == [0, 1, 2, 3])
@@ -24,9 +25,10 @@ import Testing
     let path = try folder.write("sample.txt", "\n\n" + Self.text + "\n \n\nLast.")
     let documents = try readAll(
       Corpus(path: path, options: CorpusOptions(format: .text(.paragraph))))
-    #expect(documents.map(\.text) == [
-      "The first line.\nThe second line.", "A new paragraph starts here\nand ends here.", "Last.",
-    ])
+    #expect(
+      documents.map(\.text) == [
+        "The first line.\nThe second line.", "A new paragraph starts here\nand ends here.", "Last.",
+      ])
     #expect(documents.map(\.source.line) == [3, 6, 11])
   }
 
@@ -36,10 +38,11 @@ import Testing
     let b = try folder.write("b.md", "Second file.")
     let documents = try readAll(
       Corpus(paths: [a, b], options: CorpusOptions(format: .text(.file))))
-    #expect(documents.map(\.text) == [
-      "The first line.\nThe second line.\n\nA new paragraph starts here\nand ends here.",
-      "Second file.",
-    ])
+    #expect(
+      documents.map(\.text) == [
+        "The first line.\nThe second line.\n\nA new paragraph starts here\nand ends here.",
+        "Second file.",
+      ])
   }
 
   @Test func autoFormatUsesTheTextModeOption() throws {

@@ -28,9 +28,10 @@ import Testing
     let folder = try ScratchDirectory()
     let paths = try Self.makeCorpus(in: folder)
     let all = try readAll(Corpus(paths: paths, options: Self.options))
-    #expect(all.map(\.text) == [
-      "a1", "a2", "a3", "alpha one", "alpha two", "beta json", "gamma", "c1", "c2", "c3",
-    ])
+    #expect(
+      all.map(\.text) == [
+        "a1", "a2", "a3", "alpha one", "alpha two", "beta json", "gamma", "c1", "c2", "c3",
+      ])
 
     var first = try Corpus(paths: paths, options: Self.options)
     let head = try first.read(upTo: count)

@@ -17,9 +17,10 @@ import Testing
     let folder = try ScratchDirectory()
     let path = try folder.write("pile.jsonl", Self.pile)
     let documents = try readAll(Corpus(path: path))
-    #expect(documents.map(\.text) == [
-      "First doc.", "Second doc.\nWith two lines.", "Third doc.", "No meta.",
-    ])
+    #expect(
+      documents.map(\.text) == [
+        "First doc.", "Second doc.\nWith two lines.", "Third doc.", "No meta.",
+      ])
     #expect(documents.map(\.pileSetName) == ["Pile-CC", "Gutenberg (PG-19)", "Pile-CC", nil])
     #expect(documents.map(\.source.line) == [1, 2, 4, 5])
     #expect(documents.map(\.source.recordIndex) == [0, 1, 2, 3])
@@ -58,9 +59,10 @@ import Testing
     ].joined()
     let path = try folder.write("data.csv", csv)
     let documents = try readAll(Corpus(path: path))
-    #expect(documents.map(\.text) == [
-      "plain text", "with, a comma", "she said \"hi\"", "two\nlines",
-    ])
+    #expect(
+      documents.map(\.text) == [
+        "plain text", "with, a comma", "she said \"hi\"", "two\nlines",
+      ])
     #expect(documents.map(\.source.line) == [2, 3, 4, 5])
     let byIndex = CorpusOptions(format: .csv(column: .index(2), delimiter: nil, hasHeader: true))
     #expect(try texts([path], byIndex) == ["a", "b", "c", "d", "e"])

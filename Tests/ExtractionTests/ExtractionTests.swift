@@ -16,7 +16,8 @@ let pileSample = repositoryRoot.appendingPathComponent("corpora/pile-sample.json
 
 func scratch() -> URL {
   // A fresh directory under the test process's scratch root (removed at exit).
-  (try? ScratchDirectory("extract").url) ?? FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+  (try? ScratchDirectory("extract").url)
+    ?? FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
 }
 
 struct Fixture {
@@ -40,12 +41,16 @@ struct Fixture {
 /// Concatenates one tensor over all shards of a safetensors feature set.
 func concatenated(_ name: String, in directory: URL) throws -> [Float] {
   let manifest = try FeatureManifest.load(from: directory)
-  return try manifest.shards.flatMap { try SafetensorsFile(directory.appendingPathComponent($0.files[0].path)).floats(name) }
+  return try manifest.shards.flatMap {
+    try SafetensorsFile(directory.appendingPathComponent($0.files[0].path)).floats(name)
+  }
 }
 
 func concatenatedInts(_ name: String, in directory: URL) throws -> [Int32] {
   let manifest = try FeatureManifest.load(from: directory)
-  return try manifest.shards.flatMap { try SafetensorsFile(directory.appendingPathComponent($0.files[0].path)).int32s(name) }
+  return try manifest.shards.flatMap {
+    try SafetensorsFile(directory.appendingPathComponent($0.files[0].path)).int32s(name)
+  }
 }
 
 @Suite struct ExtractionTests {
@@ -72,7 +77,9 @@ func concatenatedInts(_ name: String, in directory: URL) throws -> [Int32] {
         of: try f.tokenizer.encodeIDs(document.text), context: options.context, bos: nil, stripLeadingToken: false)
       for window in windows {
         var recorder = ActivationRecorder(points)
-        try f.model.forward(batch: [window], state: LlamaRunState(configuration: f.model.configuration), hooks: &recorder, context: ComputeContext())
+        try f.model.forward(
+          batch: [window], state: LlamaRunState(configuration: f.model.configuration), hooks: &recorder,
+          context: ComputeContext())
         for p in options.skipFirst..<max(options.skipFirst, window.count) {
           if expectedIDs.count == limit { break documents }
           expectedIDs.append(window[p])
@@ -100,7 +107,8 @@ func concatenatedInts(_ name: String, in directory: URL) throws -> [Int32] {
     let directory = scratch()
     let texts = directory.appendingPathComponent("texts")
     try FileManager.default.createDirectory(at: texts, withIntermediateDirectories: true)
-    try "It is a truth universally acknowledged.\nThat a single man in possession of a good fortune\n\nmust be in want of a wife."
+    try
+      "It is a truth universally acknowledged.\nThat a single man in possession of a good fortune\n\nmust be in want of a wife."
       .write(to: texts.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
     try "In the beginning God created the heaven and the earth.\nAnd the earth was without form, and void."
       .write(to: texts.appendingPathComponent("b.txt"), atomically: true, encoding: .utf8)
@@ -157,10 +165,13 @@ func concatenatedInts(_ name: String, in directory: URL) throws -> [Int32] {
     extractor.stopAfterShards = 1
     _ = try extractor.run()
     #expect(throws: ExtractionError.self) {
-      _ = try f.extractor(paths: [pileSample], options: ExtractionOptions(hooks: hooks, context: 128, shardTokens: 500, maxTokens: 2000), output: out, resume: true)
+      _ = try f.extractor(
+        paths: [pileSample], options: ExtractionOptions(hooks: hooks, context: 128, shardTokens: 500, maxTokens: 2000),
+        output: out, resume: true)
     }
     #expect(throws: ExtractionError.outputExists(directory: out)) {
-      _ = try f.extractor(paths: [pileSample], options: ExtractionOptions(hooks: hooks, shardTokens: 500, maxTokens: 2000), output: out)
+      _ = try f.extractor(
+        paths: [pileSample], options: ExtractionOptions(hooks: hooks, shardTokens: 500, maxTokens: 2000), output: out)
     }
   }
 
@@ -177,7 +188,8 @@ func concatenatedInts(_ name: String, in directory: URL) throws -> [Int32] {
     #expect(resumed.context == ComputeContext(threads: 3))
     #expect(try resumed.run().compute.threads == 3)
     #expect {
-      _ = try f.extractor(paths: [pileSample], options: options, output: out, resume: true, context: ComputeContext(threads: 2))
+      _ = try f.extractor(
+        paths: [pileSample], options: options, output: out, resume: true, context: ComputeContext(threads: 2))
     } throws: { error in
       guard case .resumeMismatch(_, let field, _, _) = error as? ExtractionError else { return false }
       return field == .compute
@@ -186,7 +198,8 @@ func concatenatedInts(_ name: String, in directory: URL) throws -> [Int32] {
 
   @Test func npyOutputEqualsSafetensors() throws {
     let f = try Fixture()
-    let options = ExtractionOptions(hooks: hooks, context: 64, batchTokens: 256, shardTokens: 500, maxTokens: 1200, dtype: .float16)
+    let options = ExtractionOptions(
+      hooks: hooks, context: 64, batchTokens: 256, shardTokens: 500, maxTokens: 1200, dtype: .float16)
     let st = scratch()
     _ = try f.extractor(paths: [pileSample], options: options, output: st).run()
     var npyOptions = options
@@ -275,7 +288,8 @@ func concatenatedInts(_ name: String, in directory: URL) throws -> [Int32] {
     try Data("\n\n".utf8).write(to: empty)
     let out = directory.appendingPathComponent("out")
     #expect(throws: (any Error).self) {
-      try f.extractor(paths: [empty.path], options: ExtractionOptions(hooks: hooks, shardTokens: 100), output: out).run()
+      try f.extractor(paths: [empty.path], options: ExtractionOptions(hooks: hooks, shardTokens: 100), output: out)
+        .run()
     }
     #expect(!FileManager.default.fileExists(atPath: FeatureManifest.url(in: out).path))
   }
@@ -284,7 +298,8 @@ func concatenatedInts(_ name: String, in directory: URL) throws -> [Int32] {
     let f = try Fixture()
     #expect(throws: HookError.layerOutOfRange(name: "blocks.7.hook_resid_post", layer: 7, layerCount: 2)) {
       _ = try f.extractor(
-        paths: [pileSample], options: ExtractionOptions(hooks: [.residualPost(layer: 7)], shardTokens: 10), output: scratch())
+        paths: [pileSample], options: ExtractionOptions(hooks: [.residualPost(layer: 7)], shardTokens: 10),
+        output: scratch())
     }
   }
 
@@ -293,7 +308,8 @@ func concatenatedInts(_ name: String, in directory: URL) throws -> [Int32] {
     let blocker = scratch().appendingPathComponent("a-file")
     try Data("x".utf8).write(to: blocker)
     let out = blocker.appendingPathComponent("features")
-    let extractor = try f.extractor(paths: [pileSample], options: ExtractionOptions(hooks: hooks, shardTokens: 100, maxTokens: 10), output: out)
+    let extractor = try f.extractor(
+      paths: [pileSample], options: ExtractionOptions(hooks: hooks, shardTokens: 100, maxTokens: 10), output: out)
     do {
       try extractor.run()
       Issue.record("writing under a regular file succeeded")

@@ -14,7 +14,8 @@ import Testing
       options: ExtractionOptions(hooks: [.mlpInput(layer: 1), .logits], shardTokens: 10, dtype: .float16),
       corpus: .init(
         paths: ["a.jsonl"], files: ["a.jsonl"],
-        options: CorpusOptions(format: .jsonl(field: "meta.text"), include: ["meta.pile_set_name": ["B", "A"]], policy: .skip)),
+        options: CorpusOptions(
+          format: .jsonl(field: "meta.text"), include: ["meta.pile_set_name": ["B", "A"]], policy: .skip)),
       compute: ComputeContext(threads: 3))
   }
 
@@ -24,7 +25,8 @@ import Testing
     try manifest.write(to: directory)
     let loaded = try FeatureManifest.load(from: directory)
     #expect(loaded == manifest)
-    #expect(loaded.hooks[0].site == .mlpInput && loaded.hooks[0].layer == 1 && loaded.hooks[0].point == .mlpInput(layer: 1))
+    #expect(
+      loaded.hooks[0].site == .mlpInput && loaded.hooks[0].layer == 1 && loaded.hooks[0].point == .mlpInput(layer: 1))
     #expect(loaded.hooks[1].layer == nil && loaded.hooks[1].site == .logits)
     #expect(loaded.options.hooks == [.mlpInput(layer: 1), .logits])
     let json = try String(contentsOf: FeatureManifest.url(in: directory), encoding: .utf8)
@@ -41,21 +43,27 @@ import Testing
     let url = FeatureManifest.url(in: directory)
     let json = try String(contentsOf: url, encoding: .utf8)
 
-    try json.replacingOccurrences(of: "\"version\" : 2", with: "\"version\" : 1").write(to: url, atomically: true, encoding: .utf8)
+    try json.replacingOccurrences(of: "\"version\" : 2", with: "\"version\" : 1").write(
+      to: url, atomically: true, encoding: .utf8)
     #expect { try FeatureManifest.load(from: directory) } throws: { error in
       "\(error)".contains("format version 1") && "\(error)".contains("re-extract")
     }
-    try json.replacingOccurrences(of: "\"site\" : \"mlp_in\"", with: "\"site\" : \"mlp_out\"").write(to: url, atomically: true, encoding: .utf8)
+    try json.replacingOccurrences(of: "\"site\" : \"mlp_in\"", with: "\"site\" : \"mlp_out\"").write(
+      to: url, atomically: true, encoding: .utf8)
     #expect { try FeatureManifest.load(from: directory) } throws: { error in "\(error)".contains("contradicts name") }
     try "{\"format\": \"something-else\"}".write(to: url, atomically: true, encoding: .utf8)
-    #expect { try FeatureManifest.load(from: directory) } throws: { error in "\(error)".contains("not a bae feature-set manifest") }
+    #expect { try FeatureManifest.load(from: directory) } throws: { error in
+      "\(error)".contains("not a bae feature-set manifest")
+    }
     try FileManager.default.removeItem(at: url)
     #expect(throws: FeatureSetError.missingManifest(directory: directory)) { try FeatureManifest.load(from: directory) }
   }
 
   @Test func optionErrorsNameTheOption() {
     var options = ExtractionOptions(hooks: [.residualPost(layer: 0)], context: 16, skipFirst: 16, shardTokens: 10)
-    #expect(throws: ExtractionOptionError(option: .skipFirst, reason: "must be in 0..<context (16), got 16")) { try options.validate() }
+    #expect(throws: ExtractionOptionError(option: .skipFirst, reason: "must be in 0..<context (16), got 16")) {
+      try options.validate()
+    }
     options.skipFirst = 1
     options.fileFormat = .npy
     options.dtype = .bfloat16

@@ -54,14 +54,16 @@ import Testing
   /// Two full passes (sequential, shuffled) over the set named by the environment, sampling
   /// `/proc/self/status` every 4 batches; the growth over the figures taken just before each
   /// pass must stay under 64 MiB + 4 batches (+ the shuffle buffer), far below the set's size.
-  @Test(.enabled(if: ProcessInfo.processInfo.environment[childVariable] != nil, "runs in the child of memoryStaysBounded"))
+  @Test(
+    .enabled(if: ProcessInfo.processInfo.environment[childVariable] != nil, "runs in the child of memoryStaysBounded"))
   func measureInChild() throws {
     let directory = URL(fileURLWithPath: ProcessInfo.processInfo.environment[Self.childVariable]!)
     let set = try FeatureSet(directory: directory)
     let rowBytes = Self.width * 4
     let setBytes = set.rowCount * rowBytes
     for (label, order, extra) in [
-      ("sequential", ReadOrder.sequential, 0), ("shuffled", .shuffled(seed: 7, bufferRows: Self.bufferRows), Self.bufferRows * rowBytes),
+      ("sequential", ReadOrder.sequential, 0),
+      ("shuffled", .shuffled(seed: 7, bufferRows: Self.bufferRows), Self.bufferRows * rowBytes),
     ] {
       let bound = (64 << 20) + 4 * Self.batchSize * rowBytes + extra
       let baseline = try MemoryStatus.current()
@@ -74,7 +76,8 @@ import Testing
         let values = batch.values[0]
         for (i, token) in batch.tokenIDs.enumerated() {
           let row = Int(token)
-          #expect(values[i, 0] == Self.value(row: row, column: 0) && values[i, 8191] == Self.value(row: row, column: 8191))
+          #expect(
+            values[i, 0] == Self.value(row: row, column: 0) && values[i, 8191] == Self.value(row: row, column: 8191))
         }
         tokens.formUnion(batch.tokenIDs)
         rows += batch.rows
@@ -86,9 +89,11 @@ import Testing
       print(
         "[features-memory] \(label): \(rows) rows, \(setBytes >> 20) MiB of F32 in \(count) batches of \(Self.batchSize); "
           + "peak growth VmRSS +\(growth.residentKiB >> 10) MiB, RssAnon +\(growth.anonymousKiB >> 10) MiB, "
-          + "RssFile +\(growth.fileKiB >> 10) MiB (bound \(bound >> 20) MiB; baseline VmRSS \(baseline.residentKiB >> 10) MiB)")
+          + "RssFile +\(growth.fileKiB >> 10) MiB (bound \(bound >> 20) MiB; baseline VmRSS \(baseline.residentKiB >> 10) MiB)"
+      )
       #expect(growth.residentKiB * 1024 < bound, "VmRSS grew by \(growth.residentKiB) KiB")
-      #expect(growth.fileKiB * 1024 < 16 << 20, "mapped shard pages stayed resident: RssFile grew by \(growth.fileKiB) KiB")
+      #expect(
+        growth.fileKiB * 1024 < 16 << 20, "mapped shard pages stayed resident: RssFile grew by \(growth.fileKiB) KiB")
     }
   }
 
@@ -131,7 +136,8 @@ struct MemoryStatus {
     let text = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
     func field(_ name: String) -> Int {
       guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return 0 }
-      return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.map(String.init) ?? "") ?? 0
+      return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.map(String.init) ?? "")
+        ?? 0
     }
     return MemoryStatus(residentKiB: field("VmRSS"), anonymousKiB: field("RssAnon"), fileKiB: field("RssFile"))
   }
@@ -144,6 +150,7 @@ struct MemoryStatus {
 
   func minus(_ other: MemoryStatus) -> MemoryStatus {
     MemoryStatus(
-      residentKiB: residentKiB - other.residentKiB, anonymousKiB: anonymousKiB - other.anonymousKiB, fileKiB: fileKiB - other.fileKiB)
+      residentKiB: residentKiB - other.residentKiB, anonymousKiB: anonymousKiB - other.anonymousKiB,
+      fileKiB: fileKiB - other.fileKiB)
   }
 }

@@ -31,10 +31,14 @@ import Testing
     try withSet { directory in
       let set = try FeatureSet(directory: directory)
       let names = SyntheticFeatureSet.defaultHooks.map(\.name)
-      #expect(throws: FeatureSetError.missingHook(name: "blocks.9.hook_resid_post", directory: directory, available: names)) {
+      #expect(
+        throws: FeatureSetError.missingHook(name: "blocks.9.hook_resid_post", directory: directory, available: names)
+      ) {
         try set.record(for: .residualPost(layer: 9))
       }
-      #expect(throws: FeatureSetError.missingHook(name: "blocks.9.hook_resid_post", directory: directory, available: names)) {
+      #expect(
+        throws: FeatureSetError.missingHook(name: "blocks.9.hook_resid_post", directory: directory, available: names)
+      ) {
         try set.rows(of: .residualPost(layer: 9))
       }
     }
@@ -44,8 +48,12 @@ import Testing
     try withSet { first in
       let second = scratchDirectory("errors-wide")
       defer { try? FileManager.default.removeItem(at: second) }
-      try SyntheticFeatureSet(hooks: [HookRecord(point: .mlpInput(layer: 1), width: 6)], shardRows: [2]).write(to: second)
-      #expect(throws: FeatureSetError.widthMismatch(hook: "blocks.1.ln2.hook_normalized", expected: 5, found: 6, directory: second)) {
+      try SyntheticFeatureSet(hooks: [HookRecord(point: .mlpInput(layer: 1), width: 6)], shardRows: [2]).write(
+        to: second)
+      #expect(
+        throws: FeatureSetError.widthMismatch(
+          hook: "blocks.1.ln2.hook_normalized", expected: 5, found: 6, directory: second)
+      ) {
         try FeatureSet(directories: [first, second])
       }
     }
@@ -63,7 +71,9 @@ import Testing
   @Test func missingManifestAndDirectories() throws {
     let nowhere = scratchDirectory("errors-nowhere")
     #expect(throws: FeatureSetError.missingManifest(directory: nowhere)) { try FeatureSet(directory: nowhere) }
-    #expect(throws: FeatureSetError.invalidRequest("no feature-set directory given")) { try FeatureSet(directories: []) }
+    #expect(throws: FeatureSetError.invalidRequest("no feature-set directory given")) {
+      try FeatureSet(directories: [])
+    }
   }
 
   /// A flipped byte keeps the size: only the checksum sees it, and only when asked to.

@@ -65,8 +65,11 @@ import Testing
     defer { try? FileManager.default.removeItem(at: directory) }
     try SyntheticFeatureSet().write(to: directory)
     let set = try FeatureSet(directory: directory)
-    for (batchSize, dropLast, expected) in [(6, true, [6, 6, 6, 6, 6]), (31, true, [31]), (32, true, []), (40, false, [31])] {
-      var batches = try set.batches(of: [.mlpInput(layer: 1)], batchSize: batchSize, order: .sequential, dropLast: dropLast)
+    for (batchSize, dropLast, expected) in [
+      (6, true, [6, 6, 6, 6, 6]), (31, true, [31]), (32, true, []), (40, false, [31]),
+    ] {
+      var batches = try set.batches(
+        of: [.mlpInput(layer: 1)], batchSize: batchSize, order: .sequential, dropLast: dropLast)
       var sizes: [Int] = []
       while let batch = try batches.next() { sizes.append(batch.rows) }
       #expect(sizes == expected, "batch size \(batchSize), dropLast \(dropLast)")
@@ -140,7 +143,10 @@ import Testing
     let set = try FeatureSet(directories: [first, second])
     #expect(set.hooks == partial)
     #expect(try set.record(for: .residualPost(layer: 2)) == partial[1])
-    #expect(throws: FeatureSetError.missingHook(name: "blocks.1.hook_mlp_out", directory: second, available: partial.map(\.name))) {
+    #expect(
+      throws: FeatureSetError.missingHook(
+        name: "blocks.1.hook_mlp_out", directory: second, available: partial.map(\.name))
+    ) {
       try set.batches(of: [.mlpInput(layer: 1), .mlpOutput(layer: 1)], batchSize: 2, order: .sequential)
     }
   }

@@ -36,6 +36,8 @@ import Testing
     let directory = try ScratchDirectory("rows-bad").url
     _ = try synthetic.write(to: directory)
     let set = try FeatureSet(directory: directory)
-    #expect(throws: FeatureSetError.self) { _ = try set.batches(of: [.mlpInput(layer: 1)], batchSize: 4, order: .sequential, rows: 10..<40) }
+    #expect(throws: FeatureSetError.self) {
+      _ = try set.batches(of: [.mlpInput(layer: 1)], batchSize: 4, order: .sequential, rows: 10..<40)
+    }
   }
 }

@@ -11,7 +11,8 @@ import Testing
   /// Token ids of one shuffled pass, checking on the way that values follow their tokens.
   func order(_ set: FeatureSet, seed: UInt64, bufferRows: Int, batchSize: Int = 5) throws -> [Int] {
     var batches = try set.batches(
-      of: [.residualPost(layer: 2), .mlpInput(layer: 1)], batchSize: batchSize, order: .shuffled(seed: seed, bufferRows: bufferRows))
+      of: [.residualPost(layer: 2), .mlpInput(layer: 1)], batchSize: batchSize,
+      order: .shuffled(seed: seed, bufferRows: bufferRows))
     var tokens: [Int] = []
     while let batch = try batches.next() {
       #expect(batch.rows == min(batchSize, 31 - tokens.count))
@@ -37,7 +38,9 @@ import Testing
     let first = try order(set, seed: 42, bufferRows: bufferRows)
     #expect(first.sorted() == Array(0..<31), "every row exactly once")
     #expect(try order(set, seed: 42, bufferRows: bufferRows) == first, "same seed, same order")
-    #expect(try order(set, seed: 42, bufferRows: bufferRows, batchSize: 3) == first, "the order does not depend on the batch size")
+    #expect(
+      try order(set, seed: 42, bufferRows: bufferRows, batchSize: 3) == first,
+      "the order does not depend on the batch size")
     #expect(try order(set, seed: 43, bufferRows: bufferRows) != first, "another seed, another order")
     #expect(first != Array(0..<31))
   }

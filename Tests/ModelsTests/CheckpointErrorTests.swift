@@ -87,19 +87,23 @@ import Testing
     let name = "model.layers.1.mlp.up_proj.weight"
     try rewriteWeights(directory, edit: { _ in }, intTensor: name)
     let error = try #require(loadError(directory))
-    #expect(error == .unsupportedDType(file: directory.appendingPathComponent("model.safetensors"), tensor: name, dtype: "I32"))
+    #expect(
+      error
+        == .unsupportedDType(file: directory.appendingPathComponent("model.safetensors"), tensor: name, dtype: "I32"))
   }
 
   @Test func missingTensorIsNamed() throws {
     let directory = try copyOfFixture()
     let name = "model.layers.2.self_attn.k_proj.weight"
     try rewriteWeights(directory, edit: { $0.removeAll { $0.name == name } })
-    #expect(loadError(directory) == .missingTensor(name: name, file: directory.appendingPathComponent("model.safetensors")))
+    #expect(
+      loadError(directory) == .missingTensor(name: name, file: directory.appendingPathComponent("model.safetensors")))
   }
 
   @Test func leftoverTensorIsNamed() throws {
     let directory = try copyOfFixture()
-    try rewriteWeights(directory, edit: { $0.append((name: "model.layers.9.extra.weight", values: [1, 2], shape: [2])) })
+    try rewriteWeights(
+      directory, edit: { $0.append((name: "model.layers.9.extra.weight", values: [1, 2], shape: [2])) })
     let error = try #require(loadError(directory))
     guard case .unexpectedTensors(let names, _) = error else {
       Issue.record("expected .unexpectedTensors, got \(error)")
@@ -111,12 +115,17 @@ import Testing
   @Test func wrongShapeIsNamed() throws {
     let directory = try copyOfFixture()
     let name = "model.norm.weight"
-    try rewriteWeights(directory, edit: { tensors in
-      let i = tensors.firstIndex { $0.name == name }!
-      tensors[i] = (name: name, values: [Float](repeating: 1, count: 63), shape: [63])
-    })
+    try rewriteWeights(
+      directory,
+      edit: { tensors in
+        let i = tensors.firstIndex { $0.name == name }!
+        tensors[i] = (name: name, values: [Float](repeating: 1, count: 63), shape: [63])
+      })
     let error = try #require(loadError(directory))
-    #expect(error == .shapeMismatch(name: name, file: directory.appendingPathComponent("model.safetensors"), expected: [64], found: [63]))
+    #expect(
+      error
+        == .shapeMismatch(
+          name: name, file: directory.appendingPathComponent("model.safetensors"), expected: [64], found: [63]))
   }
 
   func editConfig(_ directory: URL, _ edit: (inout [String: Any]) -> Void) throws {

@@ -44,7 +44,9 @@ import Testing
         if !(result.maxDiff <= worst.diff) { worst = (result.maxDiff, "s\(s).\(point.name)") }
       }
     }
-    print("[parity] \(name): max abs diff over \(points.count) hooks × \(sequenceCount) sequences = \(worst.diff) (at \(worst.hook))")
+    print(
+      "[parity] \(name): max abs diff over \(points.count) hooks × \(sequenceCount) sequences = \(worst.diff) (at \(worst.hook))"
+    )
   }
 
   /// Running each sequence alone gives the same values as the packed batch (packing leaks nothing).
@@ -70,7 +72,9 @@ import Testing
     let golden = try SafetensorsFile(Fixtures.golden("tiny-llama3-gqa"))
     let tokens = try golden.int32s("s3.token_ids")
     var recorder = ActivationRecorder([HookPoint.residualPost(layer: 0)])
-    try model.forward(batch: [tokens], state: LlamaRunState(configuration: model.configuration), hooks: &recorder, context: ComputeContext())
+    try model.forward(
+      batch: [tokens], state: LlamaRunState(configuration: model.configuration), hooks: &recorder,
+      context: ComputeContext())
     let expected = try golden.floats("s3.blocks.0.hook_resid_post")
     #expect(maxAbsDiff(try #require(recorder.values[.residualPost(layer: 0)]), expected) <= Self.tolerance)
   }

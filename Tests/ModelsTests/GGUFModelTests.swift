@@ -14,19 +14,24 @@ import Testing
   @Test func tinyGGUFMatchesTransformersGolden() throws {
     let model = try LlamaModel.load(from: Self.tinyGGUF)
     let reference = try LlamaModel.load(from: Fixtures.model("tiny-tied-mqa"))
-    #expect(model.configuration == LlamaConfiguration(
-      hiddenSize: 64, intermediateSize: 128, layerCount: 2, headCount: 4, kvHeadCount: 1, headDim: 16,
-      vocabularySize: 96, rmsNormEpsilon: 1e-6, ropeTheta: 500000, tieWordEmbeddings: true,
-      maxPositionEmbeddings: 256))
+    #expect(
+      model.configuration
+        == LlamaConfiguration(
+          hiddenSize: 64, intermediateSize: 128, layerCount: 2, headCount: 4, kvHeadCount: 1, headDim: 16,
+          vocabularySize: 96, rmsNormEpsilon: 1e-6, ropeTheta: 500000, tieWordEmbeddings: true,
+          maxPositionEmbeddings: 256))
     #expect(model.weights.layers[1].query == reference.weights.layers[1].query, "q rows must be un-permuted")
     let golden = try SafetensorsFile(Fixtures.golden("tiny-tied-mqa"))
     let batch = try (0..<5).map { try golden.int32s("s\($0).token_ids") }
     let points: [HookPoint] = [.residualPost(layer: 0), .mlpInput(layer: 1), .finalNorm, .logits]
     var recorder = ActivationRecorder(points)
-    try model.forward(batch: batch, state: LlamaRunState(configuration: model.configuration), hooks: &recorder, context: ComputeContext())
+    try model.forward(
+      batch: batch, state: LlamaRunState(configuration: model.configuration), hooks: &recorder,
+      context: ComputeContext())
     for point in points {
       for s in 0..<5 {
-        let diff = maxAbsDiff(try #require(recorder.values(point, sequence: s)), try golden.floats("s\(s).\(point.name)"))
+        let diff = maxAbsDiff(
+          try #require(recorder.values(point, sequence: s)), try golden.floats("s\(s).\(point.name)"))
         #expect(diff <= 1e-4, "\(point.name) s\(s): maxdiff \(diff)")
       }
     }
@@ -34,8 +39,10 @@ import Testing
 
   @Test func unsupportedArchitectureIsNamed() throws {
     let url = Fixtures.model("gguf/tiny-gemma3.gguf")
-    #expect(throws: CheckpointError.invalidConfig(
-      file: url, field: "general.architecture", detail: "'gemma3' is not supported; bae runs the 'llama' architecture")
+    #expect(
+      throws: CheckpointError.invalidConfig(
+        file: url, field: "general.architecture", detail: "'gemma3' is not supported; bae runs the 'llama' architecture"
+      )
     ) {
       _ = try LlamaModel.load(from: url)
     }

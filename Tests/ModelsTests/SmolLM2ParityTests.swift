@@ -30,7 +30,9 @@ import Testing
     var points: [HookPoint] = [.finalNorm]
     for l in layers { points += [.residualPre(layer: l), .mlpInput(layer: l)] }
     var recorder = ActivationRecorder(points)
-    try model.forward(batch: batch, state: LlamaRunState(configuration: model.configuration), hooks: &recorder, context: ComputeContext())
+    try model.forward(
+      batch: batch, state: LlamaRunState(configuration: model.configuration), hooks: &recorder,
+      context: ComputeContext())
 
     let d = model.configuration.hiddenSize
     for point in points {
@@ -63,7 +65,9 @@ import Testing
     let model = try LlamaModel.load(from: Self.modelFile)
     let ids: [Int32] = [6403, 1980, 253, 655, 28, 665, 436, 253, 1838, 2767, 3365, 7625, 30, 909, 16686, 288]
     var recorder = ActivationRecorder([HookPoint.residualPre(layer: 15)])
-    try model.forward(batch: [ids], state: LlamaRunState(configuration: model.configuration), hooks: &recorder, context: ComputeContext())
+    try model.forward(
+      batch: [ids], state: LlamaRunState(configuration: model.configuration), hooks: &recorder,
+      context: ComputeContext())
     let values = try #require(recorder.values[.residualPre(layer: 15)])
     let last = Array(values[(15 * 576)..<(15 * 576 + 4)])
     #expect(maxAbsDiff(last, [3.8305, -0.9168, 4.1229, 8.6446]) <= 1e-3, "\(last)")

@@ -46,7 +46,9 @@ func transpose(_ a: [Float], rows: Int, columns: Int) -> [Float] {
     let a = rng.floats(m * lda)
     let b = rng.floats(k * n)
     var c = [Float](repeating: 0, count: m * n)
-    c.withUnsafeMutableBufferPointer { gemm($0.baseAddress!, ldc: n, a, lda: lda, b, ldb: n, m: m, n: n, k: k, alpha: 2) }
+    c.withUnsafeMutableBufferPointer {
+      gemm($0.baseAddress!, ldc: n, a, lda: lda, b, ldb: n, m: m, n: n, k: k, alpha: 2)
+    }
     let packed = (0..<m).flatMap { r in a[(r * lda)..<(r * lda + k)] }
     let expected = naiveMatmul(packed, b, m: m, n: n, k: k).map { $0 * 2 }
     #expect(maxAbsDiff(c, expected) <= 1e-5)
@@ -95,7 +97,9 @@ func transpose(_ a: [Float], rows: Int, columns: Int) -> [Float] {
     var x = rng.floats(rows * heads * headDim)
     let original = x
     x.withUnsafeMutableBufferPointer {
-      applyRoPE($0.baseAddress!, rows: rows, heads: heads, headDim: headDim, positions: positions, cosTable: table.cos, sinTable: table.sin)
+      applyRoPE(
+        $0.baseAddress!, rows: rows, heads: heads, headDim: headDim, positions: positions, cosTable: table.cos,
+        sinTable: table.sin)
     }
     // q·cos + rotate_half(q)·sin with rotate_half(q) = [-q₂, q₁].
     for t in 0..<rows {

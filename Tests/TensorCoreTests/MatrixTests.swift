@@ -19,7 +19,9 @@ import Testing
         let plainB = transposeB ? b.transposed() : b
         let expected = naiveMatmul(plainA.values, plainB.values, m: m, n: n, k: k)
         #expect(c.shape == [m, n])
-        #expect(maxAbsDiff(c.values, expected) <= 1e-4, "[\(m),\(n),\(k)] tA \(transposeA) tB \(transposeB) threads \(threads)")
+        #expect(
+          maxAbsDiff(c.values, expected) <= 1e-4,
+          "[\(m),\(n),\(k)] tA \(transposeA) tB \(transposeB) threads \(threads)")
       }
     }
   }
@@ -68,7 +70,9 @@ import Testing
 
   @Test func contextValidatesThreadCounts() throws {
     try ComputeContext(threads: 1).validate()
-    #expect(throws: ComputeContextError.self) { try ComputeContext(threads: ComputeContext.maximumThreads + 1).validate() }
+    #expect(throws: ComputeContextError.self) {
+      try ComputeContext(threads: ComputeContext.maximumThreads + 1).validate()
+    }
     #expect(ComputeContext(threads: 0).threads == 1)
   }
 }

@@ -6,7 +6,9 @@ import Testing
   /// splitmix64.c from prng.di.unimi.it), computed with that code.
   @Test func matchesTheReferenceImplementation() {
     var random = SeededRandom(seed: 42)
-    let expected: [UInt64] = [0x1578_0b2e_0c2e_c716, 0x6104_d986_6d11_3a7e, 0xae17_5332_39e4_99a1, 0xecb8_ad47_03b3_60a1]
+    let expected: [UInt64] = [
+      0x1578_0b2e_0c2e_c716, 0x6104_d986_6d11_3a7e, 0xae17_5332_39e4_99a1, 0xecb8_ad47_03b3_60a1,
+    ]
     #expect((0..<4).map { _ in random.next() } == expected)
     var zero = SeededRandom(seed: 0)
     #expect(zero.next() == 11_091_344_671_253_066_420)

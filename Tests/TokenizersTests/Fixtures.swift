@@ -30,13 +30,15 @@ extension Fixtures {
   }
 
   static let smolJSON: Result<BPETokenizer, any Error> = Result {
-    try BPETokenizer(tokenizerJSON: tokenizer("smollm2/tokenizer.json"), tokenizerConfig: tokenizer("smollm2/tokenizer_config.json"))
+    try BPETokenizer(
+      tokenizerJSON: tokenizer("smollm2/tokenizer.json"), tokenizerConfig: tokenizer("smollm2/tokenizer_config.json"))
   }
 
   static let smolGGUF: Result<BPETokenizer, any Error> = Result {
     let v = try JSONDecoder().decode(GGUFVocab.self, from: Data(contentsOf: tokenizer("smollm2/gguf_vocab.json")))
     return try BPETokenizer(
-      tokens: v.tokens, merges: v.merges, tokenTypes: v.token_type, bosTokenID: v.bos_token_id, eosTokenID: v.eos_token_id,
+      tokens: v.tokens, merges: v.merges, tokenTypes: v.token_type, bosTokenID: v.bos_token_id,
+      eosTokenID: v.eos_token_id,
       addBOS: v.add_bos_token, preTokenizer: v.pre)
   }
 
@@ -51,6 +53,7 @@ extension Fixtures {
   /// Readable mismatch report: text, expected ids, actual ids.
   static func mismatch(_ c: GoldenCase, _ actual: [Int32], _ t: any Tokenizer) -> String {
     func show(_ ids: [Int32]) -> String { ids.map { "\($0):\(t.tokenString(for: $0) ?? "?")" }.joined(separator: " ") }
-    return "text \(String(reflecting: c.text))\n  expected \(c.ids)\n  actual   \(actual)\n  expected \(show(c.ids))\n  actual   \(show(actual))"
+    return
+      "text \(String(reflecting: c.text))\n  expected \(c.ids)\n  actual   \(actual)\n  expected \(show(c.ids))\n  actual   \(show(actual))"
   }
 }

@@ -35,7 +35,9 @@ import Tokenizers
     try check(t, c, lossless: false)
     // Lossless up to NFC and the BOS (the lstrip token `<sep>` swallows the space before it).
     let ids = try t.encode(c.text).ids
-    if !c.text.contains("<sep>") { #expect(scalars(t.decode(Array(ids.dropFirst()))) == scalars(c.text.precomposedStringWithCanonicalMapping)) }
+    if !c.text.contains("<sep>") {
+      #expect(scalars(t.decode(Array(ids.dropFirst()))) == scalars(c.text.precomposedStringWithCanonicalMapping))
+    }
   }
 
   @Test("SentencePiece (HF LlamaTokenizer)", arguments: sp)

@@ -1,14 +1,17 @@
 import Foundation
 import TestSupport
 import Testing
+
 @testable import Tokenizers
 
 /// The hand-written scanners must give exactly the regex's matches (checked against ICU).
 @Suite struct SplitScannerTests {
   static let texts: [String] = {
     var t = ((try? Fixtures.goldens("smollm2")) ?? []).map(\.text)
-    t += ["a\t\tb", " \u{00A0}x", "x\u{3000}\u{3000}y", "'S 'LL 'Re", "ab'sx", "\r\n\r\n  x", " \n\t", "   !!", "\t(hello",
-      " 1234567 ", "x \r\n", "  \r  \n  z", "٣٤٥٦", "'ſ", "a\u{2028}\u{2028}b"]
+    t += [
+      "a\t\tb", " \u{00A0}x", "x\u{3000}\u{3000}y", "'S 'LL 'Re", "ab'sx", "\r\n\r\n  x", " \n\t", "   !!", "\t(hello",
+      " 1234567 ", "x \r\n", "  \r  \n  z", "٣٤٥٦", "'ſ", "a\u{2028}\u{2028}b",
+    ]
     return t
   }()
 

@@ -18,7 +18,9 @@ import Tokenizers
   @Test func ggufAddBOSAndLlama3Pre() throws {
     let l3 = try Fixtures.llama3Style.get()
     // Rebuild the llama3-style file's vocabulary as GGUF arrays with pre "llama-bpe".
-    let root = try JSONSerialization.jsonObject(with: Data(contentsOf: Fixtures.tokenizer("llama3style/tokenizer.json"))) as! [String: Any]
+    let root =
+      try JSONSerialization.jsonObject(with: Data(contentsOf: Fixtures.tokenizer("llama3style/tokenizer.json")))
+      as! [String: Any]
     let model = root["model"] as! [String: Any]
     var tokens = [String](repeating: "", count: l3.vocabularySize)
     var types = [Int32](repeating: 1, count: l3.vocabularySize)
@@ -33,7 +35,9 @@ import Tokenizers
       preTokenizer: "llama-bpe")
     // The fixture also NFC-normalizes and lstrips `<sep>`; compare where neither matters.
     for c in try Fixtures.goldens("llama3style")
-    where !c.text.contains("<sep>") && Array(c.text.unicodeScalars) == Array(c.text.precomposedStringWithCanonicalMapping.unicodeScalars) {
+    where !c.text.contains("<sep>")
+      && Array(c.text.unicodeScalars) == Array(c.text.precomposedStringWithCanonicalMapping.unicodeScalars)
+    {
       #expect(try g.encode(c.text).ids == c.ids, "\(String(reflecting: c.text))")
     }
   }

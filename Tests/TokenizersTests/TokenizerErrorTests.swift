@@ -7,12 +7,12 @@ import Tokenizers
 @Suite struct TokenizerErrorTests {
   private static var good: [String: Any] {
     [
-    "added_tokens": [["id": 3, "content": "<s>", "special": true]],
-    "normalizer": NSNull(),
-    "pre_tokenizer": ["type": "ByteLevel", "add_prefix_space": false, "use_regex": true],
-    "post_processor": NSNull(),
-    "decoder": ["type": "ByteLevel"],
-    "model": ["type": "BPE", "vocab": ["a": 0, "b": 1, "ab": 2], "merges": ["a b"]],
+      "added_tokens": [["id": 3, "content": "<s>", "special": true]],
+      "normalizer": NSNull(),
+      "pre_tokenizer": ["type": "ByteLevel", "add_prefix_space": false, "use_regex": true],
+      "post_processor": NSNull(),
+      "decoder": ["type": "ByteLevel"],
+      "model": ["type": "BPE", "vocab": ["a": 0, "b": 1, "ab": 2], "merges": ["a b"]],
     ]
   }
 
@@ -38,7 +38,10 @@ import Tokenizers
       _ = try BPETokenizer(tokenizerJSONData: Data("{not json".utf8), fileName: "t.json")
       Issue.record("no error")
     } catch let e as TokenizerError {
-      guard case .malformedJSON(let file, let path, _) = e else { Issue.record("\(e)"); return }
+      guard case .malformedJSON(let file, let path, _) = e else {
+        Issue.record("\(e)")
+        return
+      }
       #expect(file == "t.json" && path == "$")
     } catch { Issue.record("\(error)") }
   }
@@ -60,7 +63,10 @@ import Tokenizers
   }
 
   @Test func wrongFieldType() {
-    #expect(throws: TokenizerError.malformedJSON(file: "t.json", path: "model.vocab.a", reason: "expected an integer, found a string")) {
+    #expect(
+      throws: TokenizerError.malformedJSON(
+        file: "t.json", path: "model.vocab.a", reason: "expected an integer, found a string")
+    ) {
       try load { setModel(&$0, "vocab", ["a": "zero", "b": 1, "ab": 2]) }
     }
   }
@@ -72,9 +78,15 @@ import Tokenizers
   }
 
   @Test func unknownPreTokenizer() {
-    #expect(throws: TokenizerError.unsupported(file: "t.json", path: "pre_tokenizer.pretokenizers[1].type", value: "\"Whitespace\"")) {
+    #expect(
+      throws: TokenizerError.unsupported(
+        file: "t.json", path: "pre_tokenizer.pretokenizers[1].type", value: "\"Whitespace\"")
+    ) {
       try load {
-        $0["pre_tokenizer"] = ["type": "Sequence", "pretokenizers": [["type": "ByteLevel", "add_prefix_space": false], ["type": "Whitespace"]]]
+        $0["pre_tokenizer"] = [
+          "type": "Sequence",
+          "pretokenizers": [["type": "ByteLevel", "add_prefix_space": false], ["type": "Whitespace"]],
+        ]
       }
     }
   }
@@ -86,7 +98,9 @@ import Tokenizers
   }
 
   @Test func unknownPostProcessorAndDecoder() {
-    #expect(throws: TokenizerError.unsupported(file: "t.json", path: "post_processor.type", value: "\"BertProcessing\"")) {
+    #expect(
+      throws: TokenizerError.unsupported(file: "t.json", path: "post_processor.type", value: "\"BertProcessing\"")
+    ) {
       try load { $0["post_processor"] = ["type": "BertProcessing"] }
     }
     #expect(throws: TokenizerError.unsupported(file: "t.json", path: "decoder.type", value: "\"WordPiece\"")) {
@@ -95,10 +109,16 @@ import Tokenizers
   }
 
   @Test func mergeOutOfVocabulary() {
-    #expect(throws: TokenizerError.invalidMerge(file: "t.json", path: "model.merges[0]", merge: "a c", reason: "`c` is not in the vocabulary")) {
+    #expect(
+      throws: TokenizerError.invalidMerge(
+        file: "t.json", path: "model.merges[0]", merge: "a c", reason: "`c` is not in the vocabulary")
+    ) {
       try load { setModel(&$0, "merges", ["a c"]) }
     }
-    #expect(throws: TokenizerError.invalidMerge(file: "t.json", path: "model.merges[0]", merge: "a b c", reason: "expected two tokens separated by one space")) {
+    #expect(
+      throws: TokenizerError.invalidMerge(
+        file: "t.json", path: "model.merges[0]", merge: "a b c", reason: "expected two tokens separated by one space")
+    ) {
       try load { setModel(&$0, "merges", ["a b c"]) }
     }
   }
@@ -111,23 +131,34 @@ import Tokenizers
   @Test func badRegex() throws {
     do {
       _ = try load {
-        $0["pre_tokenizer"] = ["type": "Sequence", "pretokenizers": [
-          ["type": "Split", "pattern": ["Regex": "(unclosed"], "behavior": "Isolated", "invert": false],
-          ["type": "ByteLevel", "add_prefix_space": false, "use_regex": false]]]
+        $0["pre_tokenizer"] = [
+          "type": "Sequence",
+          "pretokenizers": [
+            ["type": "Split", "pattern": ["Regex": "(unclosed"], "behavior": "Isolated", "invert": false],
+            ["type": "ByteLevel", "add_prefix_space": false, "use_regex": false],
+          ],
+        ]
       }
       Issue.record("no error")
     } catch let e as TokenizerError {
-      guard case .invalidPattern(_, let path, let pattern, _) = e else { Issue.record("\(e)"); return }
+      guard case .invalidPattern(_, let path, let pattern, _) = e else {
+        Issue.record("\(e)")
+        return
+      }
       #expect(path == "pre_tokenizer.pretokenizers[0].pattern" && pattern == "(unclosed")
     }
   }
 
   @Test func unknownGGUFPreTokenizer() {
     #expect(throws: TokenizerError.unknownGGUFPreTokenizer(name: "mystery")) {
-      try BPETokenizer(tokens: ["a"], merges: [], tokenTypes: [1], bosTokenID: nil, eosTokenID: nil, addBOS: false, preTokenizer: "mystery")
+      try BPETokenizer(
+        tokens: ["a"], merges: [], tokenTypes: [1], bosTokenID: nil, eosTokenID: nil, addBOS: false,
+        preTokenizer: "mystery")
     }
     #expect(throws: TokenizerError.invalidGGUFVocabulary(reason: "1 tokens but 2 token types")) {
-      try BPETokenizer(tokens: ["a"], merges: [], tokenTypes: [1, 1], bosTokenID: nil, eosTokenID: nil, addBOS: false, preTokenizer: "gpt2")
+      try BPETokenizer(
+        tokens: ["a"], merges: [], tokenTypes: [1, 1], bosTokenID: nil, eosTokenID: nil, addBOS: false,
+        preTokenizer: "gpt2")
     }
   }
 
@@ -140,7 +171,10 @@ import Tokenizers
       _ = try TokenizerLoader.load(directory: dir)
       Issue.record("no error")
     } catch let e as TokenizerError {
-      guard case .sentencePiece(let file, _) = e else { Issue.record("\(e)"); return }
+      guard case .sentencePiece(let file, _) = e else {
+        Issue.record("\(e)")
+        return
+      }
       #expect(file == model.path)
     }
   }

@@ -202,7 +202,8 @@ public enum BAECompression {
         var start = 0
         while start < n {
           let range = start..<min(start + batchSize, n)
-          let reconstruction = autoencoder.reconstruction(fromCodes: try compressed.codes(rows: range), context: context)
+          let reconstruction = autoencoder.reconstruction(
+            fromCodes: try compressed.codes(rows: range), context: context)
           try sink(reconstruction.values.littleEndianData)
           start = range.upperBound
           progress(CodeProgress(rows: start, totalRows: n))

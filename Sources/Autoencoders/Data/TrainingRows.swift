@@ -76,7 +76,9 @@ public struct TrainingRows: Sendable {
     if overflow || bytes > budget {
       throw .invalidConfiguration(
         key: "maxRows",
-        reason: "\(rows) rows of \(records.count) hook(s) need \(bytes / (1 << 20)) MiB in memory, more than 75% of this machine's \(budget / 3 * 4 / (1 << 20)) MiB; train on fewer rows (--max-rows) or fewer hooks at once")
+        reason:
+          "\(rows) rows of \(records.count) hook(s) need \(bytes / (1 << 20)) MiB in memory, more than 75% of this machine's \(budget / 3 * 4 / (1 << 20)) MiB; train on fewer rows (--max-rows) or fewer hooks at once"
+      )
     }
     var accumulator = Accumulator(hooks: records, options: options, expectedRows: set.rowCount)
     while !accumulator.full {

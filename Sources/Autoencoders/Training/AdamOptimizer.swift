@@ -18,7 +18,9 @@ public struct AdamOptimizer: Sendable, Equatable {
   }
 
   /// An optimiser restored from a checkpoint.
-  public init(hyperparameters: AdamHyperparameters, step: Int, firstMoments: AutoencoderWeights, secondMoments: AutoencoderWeights) {
+  public init(
+    hyperparameters: AdamHyperparameters, step: Int, firstMoments: AutoencoderWeights, secondMoments: AutoencoderWeights
+  ) {
     self.hyperparameters = hyperparameters
     self.step = step
     self.firstMoments = firstMoments
@@ -39,7 +41,8 @@ public struct AdamOptimizer: Sendable, Equatable {
                 m.withUnsafeMutableBufferPointer { pm in
                   v.withUnsafeMutableBufferPointer { pv in
                     adamStep(
-                      pw.baseAddress!, gradients: gradient, firstMoments: pm.baseAddress!, secondMoments: pv.baseAddress!,
+                      pw.baseAddress!, gradients: gradient, firstMoments: pm.baseAddress!,
+                      secondMoments: pv.baseAddress!,
                       count: pw.count, step: t, hyperparameters: h)
                   }
                 }

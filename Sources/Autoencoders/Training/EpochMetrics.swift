@@ -46,7 +46,8 @@ extension EpochMetrics {
     let url = TrainingCheckpoint.metricsURL(in: directory)
     guard let data = FileManager.default.contents(atPath: url.path) else { return [] }
     let decoder = JSONDecoder()
-    decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     var lines: [EpochMetrics] = []
     for (number, line) in data.split(separator: 0x0A).enumerated() where !line.isEmpty {
       do {

@@ -81,8 +81,10 @@ public final class Trainer {
       random.shuffle(&order)
     }
     let data = TrainingData.memory(
-      inputs: inputs, targets: targets ?? inputs, train: Array(order[..<trainCount]), validation: Array(order[trainCount...]))
-    try self.init(configuration: configuration, options: options, data: data, output: output, resume: resume, context: context)
+      inputs: inputs, targets: targets ?? inputs, train: Array(order[..<trainCount]),
+      validation: Array(order[trainCount...]))
+    try self.init(
+      configuration: configuration, options: options, data: data, output: output, resume: resume, context: context)
   }
 
   /// Prepares a run on rows streamed from a feature set at every epoch (data larger than
@@ -96,11 +98,14 @@ public final class Trainer {
     try configuration.validate()
     try options.validate()
     guard options.split == .first else {
-      throw .invalidConfiguration(key: "split", reason: "streamed training splits by file order (first); load the rows in memory for a random split")
+      throw .invalidConfiguration(
+        key: "split",
+        reason: "streamed training splits by file order (first); load the rows in memory for a random split")
     }
     let width = try stream.inputWidth()
     guard width == configuration.inputWidth else {
-      throw .widthMismatch(expected: configuration.inputWidth, found: width, what: "hook \(stream.input.name) of the feature set")
+      throw .widthMismatch(
+        expected: configuration.inputWidth, found: width, what: "hook \(stream.input.name) of the feature set")
     }
     let (train, validation) = stream.split(trainFraction: options.trainFraction)
     guard !train.isEmpty else { throw .emptyDataset("\(stream.rowCount) rows, none for training") }
@@ -122,7 +127,8 @@ public final class Trainer {
       let checkpoint = try TrainingCheckpoint.load(from: output, configuration: configuration)
       guard checkpoint.options == options else {
         throw .invalidConfiguration(
-          key: "training", reason: "the options differ from the checkpointed run's in \(output.path); use the same options to resume")
+          key: "training",
+          reason: "the options differ from the checkpointed run's in \(output.path); use the same options to resume")
       }
       autoencoder = checkpoint.autoencoder
       optimizer = checkpoint.optimizer
@@ -173,16 +179,20 @@ public final class Trainer {
       var trainTerms: [LossTerms] = []
       var trainStatistics = CodeStatistics()
       var stepInEpoch = 0
-      try data.forEachTrainingBatch(epoch: epoch, seed: options.seed, batchSize: batch) { x, y throws(AutoencoderError) in
+      try data.forEachTrainingBatch(epoch: epoch, seed: options.seed, batchSize: batch) {
+        x, y throws(AutoencoderError) in
         guard x.rows >= 2 else { return }  // a one-row tail has no covariance
         let terms = step.forward(
-          weights: autoencoder.weights, input: x, target: y, regularizers: regularizers, training: true, context: context)
+          weights: autoencoder.weights, input: x, target: y, regularizers: regularizers, training: true,
+          context: context)
         // Epoch statistics come from the validation rows; training rows only when there are none.
         if !data.hasValidation { trainStatistics.merge(step.statistics(target: y)) }
         guard terms.total.isFinite else {
-          throw .nonFiniteLoss(epoch: epoch, step: optimizer.step + 1, lastGoodCheckpoint: lastCheckpoint.flatMap {
-            FileManager.default.fileExists(atPath: $0.path) ? $0 : nil
-          })
+          throw .nonFiniteLoss(
+            epoch: epoch, step: optimizer.step + 1,
+            lastGoodCheckpoint: lastCheckpoint.flatMap {
+              FileManager.default.fileExists(atPath: $0.path) ? $0 : nil
+            })
         }
         step.backward(weights: autoencoder.weights, input: x, target: y, into: &gradients, context: context)
         if options.unitNormDecoder { Self.projectDecoderGradient(&gradients, weights: autoencoder.weights) }
@@ -205,7 +215,8 @@ public final class Trainer {
       let statistics = validationStatistics.rows > 0 ? validationStatistics : trainStatistics
       let metrics = EpochMetrics(
         epoch: epoch, step: optimizer.step, train: LossTerms.mean(trainTerms) ?? LossTerms(mse: .nan, total: .nan),
-        validation: validation, fractionOfVarianceUnexplained: statistics.fractionOfVarianceUnexplained, l0: statistics.l0,
+        validation: validation, fractionOfVarianceUnexplained: statistics.fractionOfVarianceUnexplained,
+        l0: statistics.l0,
         dead: Self.deadCount(statistics, binary: autoencoder.configuration.architecture.isBinary),
         dense: Self.denseCount(statistics, binary: autoencoder.configuration.architecture.isBinary),
         seconds: Date().timeIntervalSince(start))
@@ -237,7 +248,8 @@ public final class Trainer {
   func resampleDeadCodes(step: TrainingStep, epoch: Int) throws(AutoencoderError) -> Int {
     guard let (x, y) = try data.trainingSample(count: 8192) else { return 0 }
     step.forward(
-      weights: autoencoder.weights, input: x, target: y, regularizers: RegularizerWeights(), training: false, context: context)
+      weights: autoencoder.weights, input: x, target: y, regularizers: RegularizerWeights(), training: false,
+      context: context)
     let statistics = step.statistics(target: y)
     let binary = autoencoder.configuration.architecture.isBinary
     let dead = statistics.active.indices.filter {
@@ -258,13 +270,16 @@ public final class Trainer {
 
   /// Loss terms and statistics over the validation rows in order, in batches of the training
   /// batch size.
-  func evaluate(step: TrainingStep, regularizers: RegularizerWeights) throws(AutoencoderError) -> (LossTerms?, CodeStatistics) {
+  func evaluate(step: TrainingStep, regularizers: RegularizerWeights) throws(AutoencoderError) -> (
+    LossTerms?, CodeStatistics
+  ) {
     var terms: [LossTerms] = []
     var statistics = CodeStatistics()
     try data.forEachValidationBatch(batchSize: options.batchSize) { x, y throws(AutoencoderError) in
       terms.append(
         step.forward(
-          weights: autoencoder.weights, input: x, target: y, regularizers: regularizers, training: false, context: context))
+          weights: autoencoder.weights, input: x, target: y, regularizers: regularizers, training: false,
+          context: context))
       statistics.merge(step.statistics(target: y))
     }
     return (LossTerms.mean(terms), statistics)

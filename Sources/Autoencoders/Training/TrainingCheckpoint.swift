@@ -25,9 +25,11 @@ struct TrainingCheckpoint {
   /// Creates `directory` for a new run; refuses one that already holds a run.
   static func prepare(_ directory: URL) throws(AutoencoderError) {
     let fm = FileManager.default
-    for existing in [name, metricsName, AutoencoderFiles.configName] where fm.fileExists(atPath: directory.appendingPathComponent(existing).path) {
+    for existing in [name, metricsName, AutoencoderFiles.configName]
+    where fm.fileExists(atPath: directory.appendingPathComponent(existing).path) {
       throw .invalidConfiguration(
-        key: "output", reason: "\(directory.path) already holds a training run (\(existing)); resume it or choose another directory")
+        key: "output",
+        reason: "\(directory.path) already holds a training run (\(existing)); resume it or choose another directory")
     }
     do {
       try fm.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -38,7 +40,8 @@ struct TrainingCheckpoint {
 
   /// Writes the checkpoint atomically (recording the current length of `metrics.jsonl`).
   func write(to directory: URL) throws(AutoencoderError) {
-    let metricsSize = (try? FileManager.default.attributesOfItem(atPath: Self.metricsURL(in: directory).path)[.size] as? Int) ?? 0
+    let metricsSize =
+      (try? FileManager.default.attributesOfItem(atPath: Self.metricsURL(in: directory).path)[.size] as? Int) ?? 0
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     let config = (try? encoder.encode(autoencoder.configuration)).map { String(decoding: $0, as: UTF8.self) } ?? ""
@@ -54,10 +57,13 @@ struct TrainingCheckpoint {
   }
 
   /// Reads the checkpoint of `directory`, checking it is for `configuration`.
-  static func load(from directory: URL, configuration: AutoencoderConfiguration) throws(AutoencoderError) -> TrainingCheckpoint {
+  static func load(from directory: URL, configuration: AutoencoderConfiguration) throws(AutoencoderError)
+    -> TrainingCheckpoint
+  {
     let url = url(in: directory)
     guard FileManager.default.fileExists(atPath: url.path) else {
-      throw .unreadable(file: url, reason: "no checkpoint to resume from (the run wrote none yet); start it again without resuming")
+      throw .unreadable(
+        file: url, reason: "no checkpoint to resume from (the run wrote none yet); start it again without resuming")
     }
     let metadata: [String: String]
     do {
@@ -68,7 +74,9 @@ struct TrainingCheckpoint {
     let decoder = JSONDecoder()
     guard let epochs = metadata["epochsDone"].flatMap(Int.init), let step = metadata["adamStep"].flatMap(Int.init),
       let bytes = metadata["metricsBytes"].flatMap(Int.init),
-      let recorded = metadata["autoencoder"].flatMap({ try? decoder.decode(AutoencoderConfiguration.self, from: Data($0.utf8)) }),
+      let recorded = metadata["autoencoder"].flatMap({
+        try? decoder.decode(AutoencoderConfiguration.self, from: Data($0.utf8))
+      }),
       let options = metadata["training"].flatMap({ try? decoder.decode(TrainingOptions.self, from: Data($0.utf8)) })
     else {
       throw .unreadable(file: url, reason: "not a bae training checkpoint (metadata missing)")
@@ -76,11 +84,16 @@ struct TrainingCheckpoint {
     if let kernels = metadata["blasKernels"], kernels != BLASKernels.coreName {
       throw .invalidConfiguration(
         key: "OPENBLAS_CORETYPE",
-        reason: "the checkpoint was written with OpenBLAS's \(kernels) kernels and this process runs \(BLASKernels.coreName); resume with OPENBLAS_CORETYPE=\(kernels) to continue exactly")
+        reason:
+          "the checkpoint was written with OpenBLAS's \(kernels) kernels and this process runs \(BLASKernels.coreName); resume with OPENBLAS_CORETYPE=\(kernels) to continue exactly"
+      )
     }
     guard recorded == configuration else {
       throw .invalidConfiguration(
-        key: "autoencoder", reason: "the checkpoint in \(directory.path) is for another autoencoder configuration; use the same settings to resume")
+        key: "autoencoder",
+        reason:
+          "the checkpoint in \(directory.path) is for another autoencoder configuration; use the same settings to resume"
+      )
     }
     let weights = try AutoencoderFiles.readTensors(from: url, configuration: configuration)
     let first = try AutoencoderFiles.readTensors(from: url, configuration: configuration, prefix: "adam.m.")
@@ -97,10 +110,13 @@ struct TrainingCheckpoint {
     do {
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys]
-      encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+      encoder.nonConformingFloatEncodingStrategy = .convertToString(
+        positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
       var line = try encoder.encode(metrics)
       line.append(0x0A)
-      if !FileManager.default.fileExists(atPath: url.path) { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
+      if !FileManager.default.fileExists(atPath: url.path) {
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+      }
       let handle = try FileHandle(forWritingTo: url)
       defer { try? handle.close() }
       try handle.seekToEnd()

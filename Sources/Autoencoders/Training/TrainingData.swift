@@ -80,7 +80,8 @@ public struct StreamingRows: Sendable {
   }
 
   /// Fits `kind` on the training rows in one streaming pass (sums and sums of squares in Double).
-  public mutating func fitNormalization(_ kind: InputNormalization.Kind, trainFraction: Double) throws(AutoencoderError) {
+  public mutating func fitNormalization(_ kind: InputNormalization.Kind, trainFraction: Double) throws(AutoencoderError)
+  {
     guard kind != .none else {
       normalization = .none
       return
@@ -90,7 +91,8 @@ public struct StreamingRows: Sendable {
     var norms = 0.0
     var sum = [Double](repeating: 0, count: d)
     var squares = [Double](repeating: 0, count: d)
-    try forEachBatch(rows: split(trainFraction: trainFraction).train, batchSize: 4096, order: .sequential) { x, _ throws(AutoencoderError) in
+    try forEachBatch(rows: split(trainFraction: trainFraction).train, batchSize: 4096, order: .sequential) {
+      x, _ throws(AutoencoderError) in
       for i in 0..<x.rows {
         var squared = 0.0
         for j in 0..<d {
@@ -153,7 +155,8 @@ enum TrainingData {
         try body(inputs.gathering(rows: rows), targets.gathering(rows: rows))
       }
     case .stream(let rows, let train, _):
-      let order = ReadOrder.shuffled(seed: SplitMix64.mix(seed ^ UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15), bufferRows: rows.bufferRows)
+      let order = ReadOrder.shuffled(
+        seed: SplitMix64.mix(seed ^ UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15), bufferRows: rows.bufferRows)
       try rows.forEachBatch(rows: train, batchSize: batchSize, order: order, body)
     }
   }
@@ -166,7 +169,8 @@ enum TrainingData {
       return rows.isEmpty ? nil : (inputs.gathering(rows: rows), targets.gathering(rows: rows))
     case .stream(let rows, let train, _):
       var first: (Matrix, Matrix)?
-      try rows.forEachBatch(rows: train.prefix(count), batchSize: count, order: .sequential) { x, y throws(AutoencoderError) in
+      try rows.forEachBatch(rows: train.prefix(count), batchSize: count, order: .sequential) {
+        x, y throws(AutoencoderError) in
         if first == nil { first = (x, y) }
       }
       return first
@@ -174,7 +178,9 @@ enum TrainingData {
   }
 
   /// The validation batches, in order.
-  func forEachValidationBatch(batchSize: Int, _ body: (Matrix, Matrix) throws(AutoencoderError) -> Void) throws(AutoencoderError) {
+  func forEachValidationBatch(batchSize: Int, _ body: (Matrix, Matrix) throws(AutoencoderError) -> Void)
+    throws(AutoencoderError)
+  {
     switch self {
     case .memory(let inputs, let targets, _, let validation):
       var start = 0

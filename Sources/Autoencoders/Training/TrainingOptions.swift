@@ -55,7 +55,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
 
   /// The Adam settings.
   public var adam: AdamHyperparameters {
-    AdamHyperparameters(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay)
+    AdamHyperparameters(
+      learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay)
   }
 
   /// Regulariser weights active in `epoch` (0-based) for `architecture`.
@@ -84,7 +85,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     try require(weightDecay >= 0, "weightDecay", "must not be negative")
     try require(batchSize >= 2, "batchSize", "must be at least 2 (the covariance needs two rows), got \(batchSize)")
     try require(epochs >= 1, "epochs", "must be at least 1")
-    try require(entropyWeight >= 0 && covarianceWeight >= 0 && l1Weight >= 0, "weights", "loss weights must not be negative")
+    try require(
+      entropyWeight >= 0 && covarianceWeight >= 0 && l1Weight >= 0, "weights", "loss weights must not be negative")
     try require(entropyStartEpoch >= 0 && l1StartEpoch >= 0, "startEpoch", "must not be negative")
     try require(trainFraction > 0 && trainFraction <= 1, "trainFraction", "must be in (0, 1]")
     try require(checkpointEvery >= 1, "checkpointEvery", "must be at least 1")
@@ -119,7 +121,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
     checkpointEvery = try c.decodeIfPresent(Int.self, forKey: .checkpointEvery) ?? d.checkpointEvery
     unitNormDecoder = try c.decodeIfPresent(Bool.self, forKey: .unitNormDecoder) ?? d.unitNormDecoder
-    decoderBiasInit = try c.decodeIfPresent(DecoderBiasInitialization.self, forKey: .decoderBiasInit) ?? d.decoderBiasInit
+    decoderBiasInit =
+      try c.decodeIfPresent(DecoderBiasInitialization.self, forKey: .decoderBiasInit) ?? d.decoderBiasInit
     resampleDeadEvery = try c.decodeIfPresent(Int.self, forKey: .resampleDeadEvery) ?? d.resampleDeadEvery
   }
 }

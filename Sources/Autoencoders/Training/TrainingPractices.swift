@@ -31,7 +31,8 @@ extension Trainer {
     let (m, d) = (weights.decoderWeight.rows, weights.decoderWeight.columns)
     gradients.decoderWeight.withUnsafeMutableBufferPointer { g in
       weights.decoderWeight.withUnsafeBufferPointer { w in
-        removeParallelDecoderGradient(g.baseAddress!, weights: w.baseAddress!, features: m, width: d, featureStride: d, elementStride: 1)
+        removeParallelDecoderGradient(
+          g.baseAddress!, weights: w.baseAddress!, features: m, width: d, featureStride: d, elementStride: 1)
       }
     }
   }
@@ -118,4 +119,3 @@ extension Trainer {
     return dead.count
   }
 }
-

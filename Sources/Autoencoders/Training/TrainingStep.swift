@@ -101,7 +101,9 @@ public final class TrainingStep {
       }
     }
     var total = mse
-    if let entropy = values.entropy, entropy >= regularizers.entropyThreshold { total += Double(regularizers.entropy) * entropy }
+    if let entropy = values.entropy, entropy >= regularizers.entropyThreshold {
+      total += Double(regularizers.entropy) * entropy
+    }
     if let covariance = values.covariance { total += Double(regularizers.covariance) * covariance }
     if let l1 = values.l1 { total += Double(regularizers.l1) * l1 }
     return LossTerms(mse: mse, entropy: values.entropy, covariance: values.covariance, l1: values.l1, total: total)
@@ -139,7 +141,8 @@ public final class TrainingStep {
       gradients.decoderBias = Matrix(rows: 1, columns: d)
     }
     // ∂h += ∂a·W_decᵀ
-    Matrix.multiply(outputGradient, weights.decoderWeight, transposeB: true, into: &codeGradient, beta: 1, context: context)
+    Matrix.multiply(
+      outputGradient, weights.decoderWeight, transposeB: true, into: &codeGradient, beta: 1, context: context)
     // JumpReLU thresholds stay fixed (the reference's choice) unless learned.
     gradients.threshold = Matrix(rows: 1, columns: weights.threshold.columns)
     if config.learnThreshold {
@@ -159,7 +162,8 @@ public final class TrainingStep {
       pre.withUnsafeMutableBufferPointer { z in
         // ∂z overwrites z element by element; the estimators read z[i] before writing it.
         fn.backward(
-          z.baseAddress!, codeGradient: gh.baseAddress!, pre: z.baseAddress!, rows: B, columns: m, configuration: config,
+          z.baseAddress!, codeGradient: gh.baseAddress!, pre: z.baseAddress!, rows: B, columns: m,
+          configuration: config,
           scratch: scratch)
       }
     }

@@ -1,4 +1,5 @@
 import HookPoints
+
 /// A read-only view of one hook point's activations for the whole batch.
 ///
 /// Rows are the batch's tokens, packed sequence after sequence (see ``LlamaModel``); the view

@@ -79,7 +79,8 @@ public struct LlamaConfiguration: Sendable, Equatable {
 
   /// Number of parameters: embeddings, blocks, final norm, and the LM head if it is separate.
   public func parameterCount(separateHead: Bool) -> Int {
-    let perLayer = 2 * hiddenSize + 2 * queryWidth * hiddenSize + 2 * keyValueWidth * hiddenSize
+    let perLayer =
+      2 * hiddenSize + 2 * queryWidth * hiddenSize + 2 * keyValueWidth * hiddenSize
       + 3 * intermediateSize * hiddenSize
     return vocabularySize * hiddenSize * (separateHead ? 2 : 1) + hiddenSize + layerCount * perLayer
   }

@@ -12,7 +12,9 @@ extension LlamaConfiguration {
     if case .frequencyFactors = ropeScaling {
       throw .invalidConfig(
         file: source, field: LlamaWeightNames.ggufRoPEFrequencies,
-        detail: "per-frequency RoPE factors cannot be written to config.json; convert from the original Hugging Face checkpoint instead")
+        detail:
+          "per-frequency RoPE factors cannot be written to config.json; convert from the original Hugging Face checkpoint instead"
+      )
     }
     var declared = self
     declared.declaredDType = dtype
@@ -52,7 +54,9 @@ extension LlamaModel {
     var writer = SafetensorsWriter(metadata: ["format": "pt", "converted_from": source.lastPathComponent])
     typealias T = LlamaWeightNames.Tensor
     func add(_ tensor: T, _ values: [Float], layer: Int = 0) {
-      writer.add(LlamaWeightNames.huggingFace(tensor, layer: layer), floats: values, shape: LlamaWeightNames.shape(tensor, c), as: dtype)
+      writer.add(
+        LlamaWeightNames.huggingFace(tensor, layer: layer), floats: values, shape: LlamaWeightNames.shape(tensor, c),
+        as: dtype)
     }
     add(.tokenEmbedding, weights.tokenEmbedding)
     for (l, w) in weights.layers.enumerated() {

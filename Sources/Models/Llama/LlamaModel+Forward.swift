@@ -92,7 +92,9 @@ extension LlamaModel {
     let xb = state.normed.pointer
     weights.finalNorm.withUnsafeBufferPointer { g in
       context.parallelFor(T) { _, rows in
-        rmsNorm(xb + rows.lowerBound * d, x + rows.lowerBound * d, weight: g.baseAddress!, rows: rows.count, dim: d, epsilon: c.rmsNormEpsilon)
+        rmsNorm(
+          xb + rows.lowerBound * d, x + rows.lowerBound * d, weight: g.baseAddress!, rows: rows.count, dim: d,
+          epsilon: c.rmsNormEpsilon)
       }
     }
     try emit(.finalNorm, xb, width: d)
@@ -138,7 +140,9 @@ extension LlamaModel {
     let eps = c.rmsNormEpsilon
     w.attentionNorm.withUnsafeBufferPointer { g in
       parallelChunks(T, workers: workers) { _, rows in
-        rmsNorm(xb + rows.lowerBound * d, x + rows.lowerBound * d, weight: g.baseAddress!, rows: rows.count, dim: d, epsilon: eps)
+        rmsNorm(
+          xb + rows.lowerBound * d, x + rows.lowerBound * d, weight: g.baseAddress!, rows: rows.count, dim: d,
+          epsilon: eps)
       }
     }
     w.query.withUnsafeBufferPointer { linear(qb, xb, $0.baseAddress!, rows: T, inDim: d, outDim: q, threads: workers) }
@@ -185,7 +189,9 @@ extension LlamaModel {
         }
       }
     }
-    w.attentionOutput.withUnsafeBufferPointer { linear(out, att, $0.baseAddress!, rows: T, inDim: q, outDim: d, threads: workers) }
+    w.attentionOutput.withUnsafeBufferPointer {
+      linear(out, att, $0.baseAddress!, rows: T, inDim: q, outDim: d, threads: workers)
+    }
     try emit(.attentionOutput(layer: l), out, d)
     parallelChunks(T * d, workers: workers) { _, e in addInPlace(x + e.lowerBound, out + e.lowerBound, count: e.count) }
     try emit(.residualMid(layer: l), x, d)
@@ -193,13 +199,16 @@ extension LlamaModel {
     // MLP.
     w.mlpNorm.withUnsafeBufferPointer { g in
       parallelChunks(T, workers: workers) { _, rows in
-        rmsNorm(xb + rows.lowerBound * d, x + rows.lowerBound * d, weight: g.baseAddress!, rows: rows.count, dim: d, epsilon: eps)
+        rmsNorm(
+          xb + rows.lowerBound * d, x + rows.lowerBound * d, weight: g.baseAddress!, rows: rows.count, dim: d,
+          epsilon: eps)
       }
     }
     try emit(.mlpInput(layer: l), xb, d)
     w.gate.withUnsafeBufferPointer { linear(hb, xb, $0.baseAddress!, rows: T, inDim: d, outDim: f, threads: workers) }
     w.up.withUnsafeBufferPointer { linear(hb2, xb, $0.baseAddress!, rows: T, inDim: d, outDim: f, threads: workers) }
-    parallelChunks(T * f, workers: workers) { _, e in swiGLU(hb + e.lowerBound, up: hb2 + e.lowerBound, count: e.count) }
+    parallelChunks(T * f, workers: workers) { _, e in swiGLU(hb + e.lowerBound, up: hb2 + e.lowerBound, count: e.count)
+    }
     w.down.withUnsafeBufferPointer { linear(out, hb, $0.baseAddress!, rows: T, inDim: f, outDim: d, threads: workers) }
     try emit(.mlpOutput(layer: l), out, d)
     parallelChunks(T * d, workers: workers) { _, e in addInPlace(x + e.lowerBound, out + e.lowerBound, count: e.count) }

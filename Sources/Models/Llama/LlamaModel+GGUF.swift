@@ -24,7 +24,8 @@ extension LlamaConfiguration {
     if vocabulary == nil { vocabulary = gguf.info(for: embedding)?.shape.first }
     if vocabulary == nil { vocabulary = gguf.metadata["tokenizer.ggml.tokens"]?.arrayValue?.count }
     guard let vocabulary else {
-      throw .invalidConfig(file: gguf.url, field: p + "vocab_size", detail: "missing, and no \(embedding) to infer it from")
+      throw .invalidConfig(
+        file: gguf.url, field: p + "vocab_size", detail: "missing, and no \(embedding) to infer it from")
     }
 
     var scaling = RoPEScaling.none
@@ -36,7 +37,9 @@ extension LlamaConfiguration {
     case let other:
       throw .invalidConfig(
         file: gguf.url, field: p + "rope.scaling.type",
-        detail: "unknown RoPE scaling type '\(other)'; supported: none, linear, and llama3 (\(LlamaWeightNames.ggufRoPEFrequencies))")
+        detail:
+          "unknown RoPE scaling type '\(other)'; supported: none, linear, and llama3 (\(LlamaWeightNames.ggufRoPEFrequencies))"
+      )
     }
     if gguf.info(for: LlamaWeightNames.ggufRoPEFrequencies) != nil {
       // llama.cpp stores Llama 3.1 scaling as one divisor per frequency.
@@ -58,7 +61,9 @@ extension LlamaConfiguration {
       declaredDType: nil)
     try config.validate(source: gguf.url)
     if case .frequencyFactors(let factors) = scaling, factors.count != config.headDim / 2 {
-      throw .shapeMismatch(name: LlamaWeightNames.ggufRoPEFrequencies, file: gguf.url, expected: [config.headDim / 2], found: [factors.count])
+      throw .shapeMismatch(
+        name: LlamaWeightNames.ggufRoPEFrequencies, file: gguf.url, expected: [config.headDim / 2],
+        found: [factors.count])
     }
     return config
   }
@@ -88,10 +93,12 @@ extension ModelInspection {
       let count = gguf.metadata["tokenizer.ggml.tokens"]?.arrayValue?.count ?? 0
       notes.append(("tokenizer:", "\(model)\(pre), \(count) tokens"))
     }
-    notes.append(("template:", gguf.metadata["tokenizer.chat_template"] == nil ? "no chat template" : "chat template present"))
+    notes.append(
+      ("template:", gguf.metadata["tokenizer.chat_template"] == nil ? "no chat template" : "chat template present"))
     let unreadable = gguf.tensors.filter { !$0.type.canDequantize }.map(\.name)
     if !unreadable.isEmpty {
-      notes.append(("unsupported:", "\(unreadable.count) tensors of types bae cannot dequantize (e.g. \(unreadable[0]))"))
+      notes.append(
+        ("unsupported:", "\(unreadable.count) tensors of types bae cannot dequantize (e.g. \(unreadable[0]))"))
     }
     return (gguf, configuration, "GGUF v\(gguf.version)", notes)
   }

@@ -12,7 +12,8 @@ extension LlamaModel {
       let directory = location.url
       let configuration = try LlamaConfiguration.load(from: directory.appendingPathComponent("config.json"))
       let (store, origin) = try huggingFaceStore(in: directory)
-      let weights = try LlamaWeights.load(from: store, configuration: configuration, naming: .huggingFace, origin: origin)
+      let weights = try LlamaWeights.load(
+        from: store, configuration: configuration, naming: .huggingFace, origin: origin)
       return LlamaModel(configuration: configuration, weights: weights, source: directory)
     case .ggufFile:
       return try loadGGUF(location.url)

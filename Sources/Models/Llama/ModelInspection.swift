@@ -32,7 +32,8 @@ public struct ModelInspection: Sendable {
       let (opened, _) = try LlamaModel.huggingFaceStore(in: directory)
       store = opened
       if let sharded = opened as? ShardedSafetensors {
-        format = "safetensors (sharded, \(Set(sharded.tensorNames.compactMap { sharded.info(for: $0)?.file }).count) files)"
+        format =
+          "safetensors (sharded, \(Set(sharded.tensorNames.compactMap { sharded.info(for: $0)?.file }).count) files)"
       } else {
         format = "safetensors"
       }

@@ -5,7 +5,8 @@ import Corpora
 struct CorpusArguments: ParsableArguments {
   @Option(
     name: .long, parsing: .upToNextOption,
-    help: ArgumentHelp("Files, directories or globs (plain text, JSONL, CSV/TSV; .gz .zst .xz .bz2; .tar .zip).", valueName: "path"))
+    help: ArgumentHelp(
+      "Files, directories or globs (plain text, JSONL, CSV/TSV; .gz .zst .xz .bz2; .tar .zip).", valueName: "path"))
   var corpus: [String] = []
 
   @Option(name: .long, help: "Corpus format: auto (by extension), text, jsonl or csv.")
@@ -22,14 +23,18 @@ struct CorpusArguments: ParsableArguments {
 
   @Option(
     name: .long,
-    help: ArgumentHelp("Keep only documents whose metadata matches, e.g. meta.pile_set_name=Gutenberg (PG-19)|Bible (KJV) (repeatable).", valueName: "key=v1|v2"))
+    help: ArgumentHelp(
+      "Keep only documents whose metadata matches, e.g. meta.pile_set_name=Gutenberg (PG-19)|Bible (KJV) (repeatable).",
+      valueName: "key=v1|v2"))
   var include: [String] = []
 
   @Option(name: .long, help: "Bad input (invalid UTF-8, broken JSON line, damaged archive): skip (count it) or fail.")
   var onBadInput = BadInputPolicy.skip
 
   func validate() throws {
-    for rule in include where !rule.contains("=") { throw ValidationError("--include '\(rule)' must look like key=value") }
+    for rule in include where !rule.contains("=") {
+      throw ValidationError("--include '\(rule)' must look like key=value")
+    }
   }
 
   /// The reader options these flags describe.

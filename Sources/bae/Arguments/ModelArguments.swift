@@ -20,7 +20,8 @@ struct ModelPathArguments: ParsableArguments {
       return try ModelLocation.resolve(model ?? positional, searchRoots: Self.searchRoots)
     } catch .defaultModelMissing {
       throw CommandError(
-        "no --model given and the default model is not installed; run `make setup` (or `scripts/fetch_model.sh`) or pass --model PATH")
+        "no --model given and the default model is not installed; run `make setup` (or `scripts/fetch_model.sh`) or pass --model PATH"
+      )
     } catch {
       throw CommandError(error.description)
     }

@@ -64,7 +64,9 @@ struct BenchCommand: ParsableCommand {
     let tokens = batch * sequenceLength
     print(
       String(
-        format: "{\"engine\":\"bae\",\"tokens\":%d,\"seconds\":%.4f,\"tokens_per_second\":%.1f,\"load_seconds\":%.3f,\"threads\":%d,\"blas_core\":\"%@\",\"checksum_finite\":%@}",
-        tokens, best, Double(tokens) / best, loadSeconds, context.threads, BLASKernels.coreName, hook.checksum.isFinite ? "true" : "false"))
+        format:
+          "{\"engine\":\"bae\",\"tokens\":%d,\"seconds\":%.4f,\"tokens_per_second\":%.1f,\"load_seconds\":%.3f,\"threads\":%d,\"blas_core\":\"%@\",\"checksum_finite\":%@}",
+        tokens, best, Double(tokens) / best, loadSeconds, context.threads, BLASKernels.coreName,
+        hook.checksum.isFinite ? "true" : "false"))
   }
 }

@@ -68,7 +68,8 @@ struct ExtractCommand: ParsableCommand {
     let options = ExtractionOptions(
       hooks: points, context: windows.context, bos: windows.bos, skipFirst: windows.skipFirst,
       batchTokens: windows.batchTokens,
-      shardTokens: shardTokens ?? ExtractionOptions.defaultShardTokens(rowBytes: rowBytes), maxTokens: windows.maxTokens,
+      shardTokens: shardTokens ?? ExtractionOptions.defaultShardTokens(rowBytes: rowBytes),
+      maxTokens: windows.maxTokens,
       sampleRate: sampleRate, seed: seed, dtype: dtype.dtype, fileFormat: format)
     let output = URL(fileURLWithPath: out)
     let extractor = try mappingErrors {
@@ -99,13 +100,16 @@ struct ExtractCommand: ParsableCommand {
       case .invalidOption(let option):
         throw CommandError("\(Self.flags[option.option] ?? option.option.rawValue) \(option.reason)")
       case .outputExists(let directory):
-        throw CommandError("\(directory.path) already holds an extraction (manifest.json); add --resume to continue it, or choose another --out")
+        throw CommandError(
+          "\(directory.path) already holds an extraction (manifest.json); add --resume to continue it, or choose another --out"
+        )
       case .nothingToResume(let directory):
         throw CommandError("\(directory.path): nothing to resume (no manifest.json); run without --resume")
       case .resumeMismatch(let directory, let field, let recorded, let requested):
         let hint = field == .compute ? " (omit --threads to reuse the recorded count)" : ""
         throw CommandError(
-          "\(directory.path): cannot resume: \(field.rawValue) was \(recorded) but is now \(requested); use the same options\(hint) or another --out")
+          "\(directory.path): cannot resume: \(field.rawValue) was \(recorded) but is now \(requested); use the same options\(hint) or another --out"
+        )
       default:
         throw CommandError(error.description)
       }
@@ -129,7 +133,8 @@ struct ProgressMeter {
     var line = "\r\(p.tokens.formatted()) tokens"
     if let target = p.target {
       let remaining = Double(target - p.tokens) / max(rate, 1e-9)
-      line += " of \(target.formatted()) (\(String(format: "%.1f", 100 * Double(p.tokens) / Double(target)))%), ETA \(formatDuration(remaining))"
+      line +=
+        " of \(target.formatted()) (\(String(format: "%.1f", 100 * Double(p.tokens) / Double(target)))%), ETA \(formatDuration(remaining))"
     }
     line += " · \(String(format: "%.0f", rate)) tok/s · \(p.documents) docs · \(p.shards) shards   "
     FileHandle.standardError.write(Data(line.utf8))
@@ -143,5 +148,7 @@ struct ProgressMeter {
 func formatDuration(_ seconds: Double) -> String {
   guard seconds.isFinite else { return "?" }
   let s = Int(seconds.rounded())
-  return s >= 3600 ? "\(s / 3600)h\(String(format: "%02d", s / 60 % 60))m" : s >= 60 ? "\(s / 60)m\(String(format: "%02d", s % 60))s" : "\(s)s"
+  return s >= 3600
+    ? "\(s / 3600)h\(String(format: "%02d", s / 60 % 60))m"
+    : s >= 60 ? "\(s / 60)m\(String(format: "%02d", s % 60))s" : "\(s)s"
 }

@@ -17,13 +17,19 @@ struct FeaturesCommand: ParsableCommand {
     func run() throws {
       let url = URL(fileURLWithPath: directory)
       let m = try reportingErrors { try FeatureManifest.load(from: url) }
-      print("feature set:  \(url.path) (\(m.complete ? "complete" : "incomplete: continue with bae extract … --resume"))")
+      print(
+        "feature set:  \(url.path) (\(m.complete ? "complete" : "incomplete: continue with bae extract … --resume"))")
       print("model:        \(m.model.path) (\(m.model.layerCount) layers, d=\(m.model.hiddenSize))")
-      print("tokens:       \(m.totalTokens.formatted()) in \(m.shards.count) shards (\(m.options.fileFormat.rawValue), \(m.options.dtype.rawValue))")
+      print(
+        "tokens:       \(m.totalTokens.formatted()) in \(m.shards.count) shards (\(m.options.fileFormat.rawValue), \(m.options.dtype.rawValue))"
+      )
       print("hooks:        \(m.hooks.count): \(m.hooks.map(\.description).joined(separator: ", "))")
-      print("windows:      context \(m.options.context), bos \(m.options.bos.rawValue), skip first \(m.options.skipFirst)")
+      print(
+        "windows:      context \(m.options.context), bos \(m.options.bos.rawValue), skip first \(m.options.skipFirst)")
       print("compute:      \(m.compute)")
-      print("sources:      \(m.corpus.paths.joined(separator: ", ")) → \(m.corpus.files.count) files (\(m.corpus.options)); \(m.counters.documentsUsed) documents used of \(m.counters.documentsRead) read, \(m.counters.badInputSkipped) bad skipped")
+      print(
+        "sources:      \(m.corpus.paths.joined(separator: ", ")) → \(m.corpus.files.count) files (\(m.corpus.options)); \(m.counters.documentsUsed) documents used of \(m.counters.documentsRead) read, \(m.counters.badInputSkipped) bad skipped"
+      )
       if let last = m.lastSource { print("reached:      \(last)") }
       let bytes = m.shards.flatMap(\.files).map(\.bytes).reduce(0, +)
       print("size:         \(ByteCountFormatter.string(fromByteCount: Int64(bytes), countStyle: .binary))")

@@ -51,7 +51,9 @@ struct ForwardCommand: ParsableCommand {
     let points = try reportingErrors { try HookPoint.parseList(hooks, layerCount: model.configuration.layerCount) }
     var recorder = ActivationRecorder(points)
     try reportingErrors {
-      try model.forward(batch: [ids], state: LlamaRunState(configuration: model.configuration), hooks: &recorder, context: modelArguments.context)
+      try model.forward(
+        batch: [ids], state: LlamaRunState(configuration: model.configuration), hooks: &recorder,
+        context: modelArguments.context)
     }
     let outURL = URL(fileURLWithPath: out)
     let file = outURL.appendingPathComponent("activations.safetensors")

@@ -25,11 +25,15 @@ struct InspectCommand: ParsableCommand {
     let c = report.configuration
     print("model:        \(report.path.path)")
     print("format:       \(report.format)")
-    print("architecture: llama, \(c.layerCount) layers, d=\(c.hiddenSize), ffn=\(c.intermediateSize), heads=\(c.headCount), kv heads=\(c.kvHeadCount), head dim=\(c.headDim)")
+    print(
+      "architecture: llama, \(c.layerCount) layers, d=\(c.hiddenSize), ffn=\(c.intermediateSize), heads=\(c.headCount), kv heads=\(c.kvHeadCount), head dim=\(c.headDim)"
+    )
     print("vocabulary:   \(c.vocabularySize), embeddings \(c.tieWordEmbeddings ? "tied" : "untied")")
     print("rope:         theta=\(c.ropeTheta), scaling=\(c.ropeScaling)")
     print("rms norm eps: \(c.rmsNormEpsilon)")
-    print("parameters:   \(report.parameterCount.formatted()) (\(String(format: "%.1f", Double(report.parameterCount) / 1e6))M)")
+    print(
+      "parameters:   \(report.parameterCount.formatted()) (\(String(format: "%.1f", Double(report.parameterCount) / 1e6))M)"
+    )
     let types = report.storedTypeCounts.sorted { $0.value > $1.value }.map { "\($0.key) ×\($0.value)" }
     print("tensors:      \(report.tensors.count) (\(types.joined(separator: ", ")))")
     for (key, value) in report.notes { print("\(key.padding(toLength: 14, withPad: " ", startingAt: 0))\(value)") }

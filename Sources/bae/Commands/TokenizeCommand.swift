@@ -34,7 +34,8 @@ struct TokenizeCommand: ParsableCommand {
       let range = encoding.offsets[i]
       let piece = String(decoding: bytes[range.clamped(to: 0..<bytes.count)], as: UTF8.self)
       let raw = tokenizer.tokenString(for: id) ?? "?"
-      print("\(i)\t\(id)\t\(raw.debugDescription)\t\(piece.debugDescription)\t\(range.lowerBound)..<\(range.upperBound)")
+      print(
+        "\(i)\t\(id)\t\(raw.debugDescription)\t\(piece.debugDescription)\t\(range.lowerBound)..<\(range.upperBound)")
     }
   }
 }

@@ -32,7 +32,9 @@ struct TrainCommand: ParsableCommand {
   @OptionGroup var corpusArguments: CorpusArguments
   @OptionGroup var windows: WindowArguments
 
-  @Option(name: .long, help: "Hooks to train on: names or shorthands (resid_post:15, resid_post:all, mlp_in:5 for a transcoder).")
+  @Option(
+    name: .long,
+    help: "Hooks to train on: names or shorthands (resid_post:15, resid_post:all, mlp_in:5 for a transcoder).")
   var hook: String
 
   @Option(name: .long, help: "Architecture: bae, relu, topk, batchtopk, jumprelu or transcoder.")
@@ -68,7 +70,8 @@ struct TrainCommand: ParsableCommand {
   @Option(name: .long, help: "BAE entropy weight w_e (default 0).") var entropyWeight: Double?
   @Option(name: .long, help: "BAE entropy threshold (default 0).") var entropyThreshold: Double?
   @Option(name: .long, help: "First epoch of the entropy term (default 500).") var entropyStartEpoch: Int?
-  @Option(name: .long, help: "BAE covariance weight w_c, active from the start (default 0).") var covarianceWeight: Double?
+  @Option(name: .long, help: "BAE covariance weight w_c, active from the start (default 0).") var covarianceWeight:
+    Double?
   @Option(name: .long, help: "ReLU/transcoder L1 weight (default 0).") var l1Weight: Double?
   @Option(name: .long, help: "First epoch of the L1 term (default 0).") var l1StartEpoch: Int?
   @Option(name: .long, help: "Fraction of rows for training; the rest validate (default 0.8).") var split: Double?
@@ -79,20 +82,26 @@ struct TrainCommand: ParsableCommand {
   var unitNormDecoder = false
   @Option(name: .long, help: "Decoder bias start: random (reference), zero, mean or geometric-median.")
   var decoderBiasInit: DecoderBiasInitialization?
-  @Option(name: .long, help: "Re-initialise dead codes every N epochs (0: never, the reference).") var resampleDeadEvery: Int?
+  @Option(name: .long, help: "Re-initialise dead codes every N epochs (0: never, the reference).")
+  var resampleDeadEvery: Int?
 
-  @Option(name: .long, help: "Drop rows at window positions below N (1 drops the attention sink).") var dropPositions: Int?
+  @Option(name: .long, help: "Drop rows at window positions below N (1 drops the attention sink).") var dropPositions:
+    Int?
   @Option(name: .long, help: "Drop rows whose L2 norm exceeds this.") var maxNorm: Double?
   @Option(name: .long, help: "Read at most N rows (the first, in file order).") var maxRows: Int?
-  @Option(name: .long, help: "Input scaling: none (default), sqrt-d or per-dimension.") var normalize: InputNormalization.Kind?
+  @Option(name: .long, help: "Input scaling: none (default), sqrt-d or per-dimension.") var normalize:
+    InputNormalization.Kind?
 
   @Option(name: .long, help: "JSON file with \"autoencoder\", \"training\" and \"data\" settings.") var config: String?
   @Option(name: .long, help: "Output directory.") var out: String
   @Flag(name: .long, help: "Continue the run checkpointed in OUT.") var resume = false
-  @Flag(name: .long, help: "Read the complete shards of a feature set whose extraction is unfinished.") var allowIncomplete = false
+  @Flag(name: .long, help: "Read the complete shards of a feature set whose extraction is unfinished.")
+  var allowIncomplete = false
   @Flag(
     name: .long,
-    help: "Read the feature set from disk at every epoch (buffered shuffle) instead of loading it; automatic when it does not fit in memory.")
+    help:
+      "Read the feature set from disk at every epoch (buffered shuffle) instead of loading it; automatic when it does not fit in memory."
+  )
   var stream = false
   @Option(name: .long, help: "Rows in the shuffle buffer when streaming (default 65536).") var shuffleBuffer: Int?
   @Flag(name: .long, help: "Print the result as one JSON object.") var json = false
@@ -102,7 +111,8 @@ struct TrainCommand: ParsableCommand {
       throw ValidationError("give either --features DIR… or --corpus PATH… (with --model and --max-tokens)")
     }
     if !corpusArguments.corpus.isEmpty, windows.maxTokens == nil {
-      throw ValidationError("--max-tokens is required when training straight from a corpus (the rows are held in memory)")
+      throw ValidationError(
+        "--max-tokens is required when training straight from a corpus (the rows are held in memory)")
     }
     if let expand, expand < 1 { throw ValidationError("--expand must be at least 1") }
   }
@@ -147,12 +157,18 @@ struct TrainCommand: ParsableCommand {
     // Each job: the input hook, and a transcoder's target hook.
     let jobs: [(input: HookPoint, target: HookPoint?)] = try inputs.map { input in
       guard architecture == .transcoder else { return (input, nil) }
-      if let targetHook { return (input, try reportingErrors { try HookPoint(name: targetHook, layerCount: layerCount) }) }
-      guard let layer = input.layer else { throw CommandError("--target-hook is needed for a transcoder on \(input.name)") }
+      if let targetHook {
+        return (input, try reportingErrors { try HookPoint(name: targetHook, layerCount: layerCount) })
+      }
+      guard let layer = input.layer else {
+        throw CommandError("--target-hook is needed for a transcoder on \(input.name)")
+      }
       return (input, .mlpOutput(layer: layer))
     }
     var allPoints: [HookPoint] = []
-    for job in jobs { for p in [job.input] + (job.target.map { [$0] } ?? []) where !allPoints.contains(p) { allPoints.append(p) } }
+    for job in jobs {
+      for p in [job.input] + (job.target.map { [$0] } ?? []) where !allPoints.contains(p) { allPoints.append(p) }
+    }
 
     let reading = Date()
     var meter = TrainMeter()
@@ -168,10 +184,13 @@ struct TrainCommand: ParsableCommand {
       func configuration(width d: Int, normalization: InputNormalization) -> AutoencoderConfiguration {
         AutoencoderConfiguration(
           architecture: architecture, inputWidth: d, codeWidth: d * expandBy,
-          estimator: binarization ?? a?.estimator ?? .signS, outputActivation: outputActivation ?? a?.outputActivation ?? .none,
+          estimator: binarization ?? a?.estimator ?? .signS,
+          outputActivation: outputActivation ?? a?.outputActivation ?? .none,
           decoderBias: bias ?? a?.decoderBias ?? true, topK: topk ?? a?.topK ?? 10,
-          jumpThreshold: jumpThreshold ?? a?.jumpThreshold ?? 0.5, learnThreshold: learnThreshold || (a?.learnThreshold ?? false),
-          inputHook: job.input.name, targetHook: job.target?.name, model: source.modelPath, normalization: normalization)
+          jumpThreshold: jumpThreshold ?? a?.jumpThreshold ?? 0.5,
+          learnThreshold: learnThreshold || (a?.learnThreshold ?? false),
+          inputHook: job.input.name, targetHook: job.target?.name, model: source.modelPath, normalization: normalization
+        )
       }
       let trainer: Trainer
       let report: DataReport
@@ -182,16 +201,23 @@ struct TrainCommand: ParsableCommand {
         x = normalization.apply(x)
         let c = configuration(width: x.columns, normalization: normalization)
         trainer = try reportingErrors {
-          try Trainer(configuration: c, options: options, inputs: x, targets: y, output: directory, resume: resume, context: context)
+          try Trainer(
+            configuration: c, options: options, inputs: x, targets: y, output: directory, resume: resume,
+            context: context)
         }
         report = rows.report
       } else {
         var streamed = StreamingRows(
-          set: source.featureSet!, input: job.input, target: job.target, data: dataOptions, bufferRows: shuffleBuffer ?? 1 << 16)
-        try reportingErrors { try streamed.fitNormalization(dataOptions.normalization, trainFraction: options.trainFraction) }
-        let c = configuration(width: try reportingErrors { try streamed.inputWidth() }, normalization: streamed.normalization)
+          set: source.featureSet!, input: job.input, target: job.target, data: dataOptions,
+          bufferRows: shuffleBuffer ?? 1 << 16)
+        try reportingErrors {
+          try streamed.fitNormalization(dataOptions.normalization, trainFraction: options.trainFraction)
+        }
+        let c = configuration(
+          width: try reportingErrors { try streamed.inputWidth() }, normalization: streamed.normalization)
         trainer = try reportingErrors {
-          try Trainer(configuration: c, options: options, stream: streamed, output: directory, resume: resume, context: context)
+          try Trainer(
+            configuration: c, options: options, stream: streamed, output: directory, resume: resume, context: context)
         }
         report = DataReport(rowsRead: streamed.rowCount)
       }
@@ -220,7 +246,8 @@ struct TrainCommand: ParsableCommand {
           "trained \(architecture.rawValue) on \(job.input.name) (\(streaming ? "\(report.rowsRead) rows streamed" : "\(report.rowsKept) rows"), d=\(d) → \(codeWidth)) in \(String(format: "%.1f", seconds)) s → \(directory.path)"
             + (last.map { m in
               let t = m.validation ?? m.train
-              return "; mse \(String(format: "%.4g", t.mse)), fvu \(String(format: "%.3f", m.fractionOfVarianceUnexplained)), l0 \(String(format: "%.1f", m.l0)), dead \(m.dead), dense \(m.dense)"
+              return
+                "; mse \(String(format: "%.4g", t.mse)), fvu \(String(format: "%.3f", m.fractionOfVarianceUnexplained)), l0 \(String(format: "%.1f", m.l0)), dead \(m.dead), dense \(m.dense)"
                 + (t.entropy.map { ", entropy \(String(format: "%.2f", $0)) bits" } ?? "")
             } ?? ""))
       }
@@ -234,7 +261,8 @@ struct TrainCommand: ParsableCommand {
       }
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-      let data = try encoder.encode(Summary(readSeconds: readSeconds, data: rows?.report ?? DataReport(), runs: results))
+      let data = try encoder.encode(
+        Summary(readSeconds: readSeconds, data: rows?.report ?? DataReport(), runs: results))
       print(String(decoding: data, as: UTF8.self))
     } else if let r = rows?.report, r.droppedByNorm + r.droppedByPosition > 0 {
       print("data: \(r.rowsRead) rows read, \(r.droppedByPosition) dropped by position, \(r.droppedByNorm) by norm")
@@ -302,11 +330,15 @@ struct DataSource {
   /// Whether to stream from disk: when asked, or when the rows would not fit in memory.
   func shouldStream(points: [HookPoint], options: DataOptions, asked: Bool) throws -> Bool {
     guard let set = featureSet else {
-      if asked { throw CommandError("--stream reads feature sets; training straight from a corpus holds the rows in memory") }
+      if asked {
+        throw CommandError("--stream reads feature sets; training straight from a corpus holds the rows in memory")
+      }
       return false
     }
     if asked { return true }
-    let widths = try reportingErrors { try points.map { point throws(FeatureSetError) in try set.record(for: point).width } }
+    let widths = try reportingErrors {
+      try points.map { point throws(FeatureSetError) in try set.record(for: point).width }
+    }
     let rows = min(set.rowCount, options.maxRows ?? Int.max)
     let (bytes, overflow) = rows.multipliedReportingOverflow(by: widths.reduce(0, +) * 4)
     return overflow || Double(bytes) > Double(ProcessInfo.processInfo.physicalMemory) * 0.5

@@ -37,13 +37,14 @@ let denseForward = best {
 }
 // Entries of C below the smallest nonzero binary covariance are rounding noise: count them as 0.
 let zeroTolerance = Float(0.5 / (Double(B) * Double(B) * Double(B - 1)))
-let denseBackward = best {
-  covariancePenaltyBackward(
-    &denseGradient, signs: &covariance, covariance: covariance, centered: centered, rows: B, columns: m,
-    zeroTolerance: zeroTolerance)
-  // The backward overwrote C with S: recompute it, untimed, for the next repetition.
-  _ = covariancePenalty(&covariance, centered: &centered, codes: codes, rows: B, columns: m)
-} - best { _ = covariancePenalty(&covariance, centered: &centered, codes: codes, rows: B, columns: m) }
+let denseBackward =
+  best {
+    covariancePenaltyBackward(
+      &denseGradient, signs: &covariance, covariance: covariance, centered: centered, rows: B, columns: m,
+      zeroTolerance: zeroTolerance)
+    // The backward overwrote C with S: recompute it, untimed, for the next repetition.
+    _ = covariancePenalty(&covariance, centered: &centered, codes: codes, rows: B, columns: m)
+  } - best { _ = covariancePenalty(&covariance, centered: &centered, codes: codes, rows: B, columns: m) }
 
 let (W, V) = (bitWordCount(B), bitWordCount(m))
 var columnBits = [UInt64](repeating: 0, count: m * W)
@@ -76,7 +77,14 @@ for i in 0..<(B * m) {
 
 func format(_ x: Double) -> String { String(format: "%8.2f ms", x) }
 print("covariance penalty, B = \(B), m = \(m), density \(density), \(threads) threads, best of \(repeats)")
-print("dense    forward \(format(denseForward))  backward \(format(denseBackward))  total \(format(denseForward + denseBackward))")
-print("popcount pack    \(format(pack))  forward  \(format(fastForward))  backward \(format(fastBackward))  total \(format(pack + fastForward + fastBackward))")
+print(
+  "dense    forward \(format(denseForward))  backward \(format(denseBackward))  total \(format(denseForward + denseBackward))"
+)
+print(
+  "popcount pack    \(format(pack))  forward  \(format(fastForward))  backward \(format(fastBackward))  total \(format(pack + fastForward + fastBackward))"
+)
 print(String(format: "speed-up %.1f×", (denseForward + denseBackward) / (pack + fastForward + fastBackward)))
-print(String(format: "check: D dense %.6f, popcount %.6f; max |∂D/∂h difference| / max |∂D/∂h| = %.2e", densePenalty, fastPenalty, Double(gradientDifference / gradientScale)))
+print(
+  String(
+    format: "check: D dense %.6f, popcount %.6f; max |∂D/∂h difference| / max |∂D/∂h| = %.2e", densePenalty,
+    fastPenalty, Double(gradientDifference / gradientScale)))

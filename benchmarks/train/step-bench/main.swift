@@ -30,7 +30,9 @@ print("B = \(B), d = \(d), d' = \(expand * d), \(threads) threads, best of 5 (ms
 let w = Matrix.normal(rows: d, columns: expand * d, std: 1, using: &random)
 for t in [1, 2, 4] {
   let gemm = milliseconds { _ = Matrix.product(x, w, context: ComputeContext(threads: t)) }
-  print("GEMM [\(B), \(d)]·[\(d), \(expand * d)] on \(t) thread(s): \(String(format: "%.1f", gemm)) ms, \(String(format: "%.0f", 2 * Double(B * d * expand * d) / gemm / 1e6)) GFLOP/s")
+  print(
+    "GEMM [\(B), \(d)]·[\(d), \(expand * d)] on \(t) thread(s): \(String(format: "%.1f", gemm)) ms, \(String(format: "%.0f", 2 * Double(B * d * expand * d) / gemm / 1e6)) GFLOP/s"
+  )
 }
 for architecture in [Architecture.bae, .relu, .topk] {
   let c = AutoencoderConfiguration(architecture: architecture, inputWidth: d, codeWidth: expand * d)
@@ -46,8 +48,12 @@ for architecture in [Architecture.bae, .relu, .topk] {
   let forward = milliseconds {
     step.forward(weights: weights, input: x, target: x, regularizers: regularizers, training: true, context: context)
   }
-  let backward = milliseconds { step.backward(weights: weights, input: x, target: x, into: &gradients, context: context) }
-  let adam = milliseconds { optimizer.update(&weights, gradients: gradients, trainable: ["W_enc", "b_enc", "W_dec", "b_dec"]) }
+  let backward = milliseconds {
+    step.backward(weights: weights, input: x, target: x, into: &gradients, context: context)
+  }
+  let adam = milliseconds {
+    optimizer.update(&weights, gradients: gradients, trainable: ["W_enc", "b_enc", "W_dec", "b_dec"])
+  }
   let gemm = milliseconds {
     _ = Matrix.product(x, ae.weights.encoderWeight, context: context)
   }
