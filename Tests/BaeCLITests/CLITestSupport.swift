@@ -2,6 +2,10 @@ import Foundation
 import TensorCore
 import TestSupport
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Output of one `bae` run.
 struct CommandResult {
   var status: Int32
@@ -43,4 +47,29 @@ func runBae(_ arguments: [String], environment: [String: String] = [:], director
   return CommandResult(
     status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
     stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// Starts `bae` with `arguments`, polls `ready` every millisecond (up to ~10 s), and sends
+/// SIGKILL as soon as it holds; then waits for the process.
+///
+/// - Returns: whether the process was killed (false when it finished first).
+func runBaeKilled(_ arguments: [String], when ready: () -> Bool) throws -> Bool {
+  let process = Process()
+  process.executableURL = baeExecutable
+  process.environment = baeEnvironment
+  process.arguments = arguments
+  process.standardOutput = FileHandle.nullDevice
+  process.standardError = FileHandle.nullDevice
+  try process.run()
+  var killed = false
+  for _ in 0..<10_000 where process.isRunning {
+    if ready() {
+      kill(process.processIdentifier, SIGKILL)
+      killed = true
+      break
+    }
+    usleep(1000)
+  }
+  process.waitUntilExit()
+  return killed && process.terminationReason == .uncaughtSignal
 }

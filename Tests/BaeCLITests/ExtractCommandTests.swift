@@ -25,29 +25,13 @@ import Testing
     #expect(uninterrupted.status == 0, "\(uninterrupted.stderr)")
 
     let parts = try ScratchDirectory().url("parts")
-    let process = Process()
-    process.executableURL = baeExecutable
-    process.environment = baeEnvironment
-    process.arguments = arguments(parts)
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
     let manifest = parts.appendingPathComponent("manifest.json")
-    var killed = false
-    for _ in 0..<3000 where process.isRunning {
-      if let data = FileManager.default.contents(atPath: manifest.path),
+    _ = try runBaeKilled(arguments(parts)) {
+      guard let data = FileManager.default.contents(atPath: manifest.path),
         let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-        let shards = json["shards"] as? [Any], shards.count >= 2
-      {
-        kill(process.processIdentifier, SIGKILL)
-        killed = true
-        break
-      }
-      usleep(2000)
-    }
-    process.waitUntilExit()
-    if killed {
-      #expect(process.terminationReason == .uncaughtSignal)
+        let shards = json["shards"] as? [Any]
+      else { return false }
+      return shards.count >= 2
     }
     let resumed = try runBae(arguments(parts) + ["--resume"])
     #expect(resumed.status == 0, "\(resumed.stderr)")

@@ -143,26 +143,12 @@ import Testing
     #expect(uninterrupted.status == 0, "\(uninterrupted.stderr)")
 
     let parts = scratch.appendingPathComponent("parts")
-    let process = Process()
-    process.executableURL = baeExecutable
-    process.environment = baeEnvironment
-    process.arguments = arguments(parts)
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
     let checkpoint = parts.appendingPathComponent("checkpoint.safetensors")
-    var killed = false
-    for _ in 0..<5000 where process.isRunning {
-      if FileManager.default.fileExists(atPath: checkpoint.path) {
-        usleep(20_000)  // somewhere past the first checkpoint, mid-epoch
-        kill(process.processIdentifier, SIGKILL)
-        killed = true
-        break
-      }
-      usleep(1000)
+    _ = try runBaeKilled(arguments(parts)) {
+      guard FileManager.default.fileExists(atPath: checkpoint.path) else { return false }
+      usleep(20_000)  // somewhere past the first checkpoint, mid-epoch
+      return true
     }
-    process.waitUntilExit()
-    if killed { #expect(process.terminationReason == .uncaughtSignal) }
     let resumed = try runBae(arguments(parts) + ["--resume"])
     #expect(resumed.status == 0, "\(resumed.stderr)")
     let a = try Data(contentsOf: whole.appendingPathComponent("weights.safetensors"))
