@@ -27,9 +27,14 @@ public struct TrainingProgress: Sendable {
 public final class Trainer {
   public let options: TrainingOptions
   public let context: ComputeContext
+  /// The autoencoder being trained (for data scaled by `normalizeInputs`, if set).
   public private(set) var autoencoder: Autoencoder
   let inputs: Matrix
   let targets: Matrix
+  /// The factors of `normalizeInputs` (1 without it): batches are scaled by them as they are
+  /// gathered, and `run` folds them into the weights it returns.
+  let inputScale: Float
+  let targetScale: Float
   let trainRows: [Int]
   let validationRows: [Int]
   let output: URL?
@@ -75,8 +80,17 @@ public final class Trainer {
       var random = SeededRandom(seed: options.seed, stream: 0x5EED_5B11)
       random.shuffle(&order)
     }
-    trainRows = Array(order[..<trainCount])
+    let trainRows = Array(order[..<trainCount])
+    self.trainRows = trainRows
     validationRows = Array(order[trainCount...])
+    if options.normalizeInputs, configuration.outputActivation != .none, configuration.outputActivation != .relu {
+      throw .invalidConfiguration(
+        key: "normalizeInputs",
+        reason: "needs the output activation none or relu (a scale does not pass through "
+          + "\(configuration.outputActivation.rawValue)); turn one of them off")
+    }
+    inputScale = options.normalizeInputs ? normalizationScale(inputs, rows: trainRows) : 1
+    targetScale = options.normalizeInputs ? targets.map { normalizationScale($0, rows: trainRows) } ?? inputScale : 1
     self.inputs = inputs
     self.targets = targets ?? inputs
     self.options = options
@@ -134,8 +148,7 @@ public final class Trainer {
       for s in 0..<stepsPerEpoch {
         let rows = Array(order[(s * batch)..<min(order.count, (s + 1) * batch)])
         guard rows.count >= 2 else { continue }  // a one-row tail has no covariance
-        let x = inputs.gathering(rows: rows)
-        let y = targets.gathering(rows: rows)
+        let (x, y) = scaledBatch(rows)
         let terms = step.forward(
           weights: autoencoder.weights, input: x, target: y, regularizers: regularizers, training: true, context: context)
         trainStatistics.merge(step.statistics(target: y))
@@ -145,6 +158,8 @@ public final class Trainer {
           })
         }
         step.backward(weights: autoencoder.weights, input: x, target: y, into: &gradients, context: context)
+        optimizer.hyperparameters.learningRate = options.learningRate(
+          step: epoch * stepsPerEpoch + s, stepsPerEpoch: stepsPerEpoch)
         optimizer.update(&autoencoder.weights, gradients: gradients, trainable: trainable)
         trainTerms.append(terms)
         rowsThisRun += rows.count
@@ -175,8 +190,9 @@ public final class Trainer {
       }
       if let stop = stopAfterEpochs, epochsThisRun >= stop, epochsDone < options.epochs { return autoencoder }
     }
-    if let output { try AutoencoderFiles.save(autoencoder, training: options, to: output) }
-    return autoencoder
+    let trained = autoencoder.foldingScales(inputScale: inputScale, targetScale: targetScale)
+    if let output { try AutoencoderFiles.save(trained, training: options, to: output) }
+    return trained
   }
 
   /// Loss terms and statistics over `rows` in order, in batches of the training batch size.
@@ -190,14 +206,18 @@ public final class Trainer {
     while start < rows.count {
       let chunk = Array(rows[start..<min(rows.count, start + batch)])
       start += batch
-      let x = inputs.gathering(rows: chunk)
-      let y = targets.gathering(rows: chunk)
+      let (x, y) = scaledBatch(chunk)
       terms.append(
         step.forward(
           weights: autoencoder.weights, input: x, target: y, regularizers: regularizers, training: false, context: context))
       statistics.merge(step.statistics(target: y))
     }
     return (LossTerms.mean(terms), statistics)
+  }
+
+  /// The inputs and targets of `rows`, scaled by ``inputScale`` and ``targetScale``.
+  func scaledBatch(_ rows: [Int]) -> (input: Matrix, target: Matrix) {
+    (scaled(inputs.gathering(rows: rows), by: inputScale), scaled(targets.gathering(rows: rows), by: targetScale))
   }
 
   static func deadCount(_ s: CodeStatistics, binary: Bool) -> Int {
