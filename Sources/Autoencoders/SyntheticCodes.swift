@@ -18,21 +18,23 @@ public struct SyntheticCodes: Sendable {
   /// `R^width`, plus noise of standard deviation `noise` per coordinate.
   public init(bits r: Int, width d: Int, rows: Int, noise: Float = 0, seed: UInt64) {
     precondition(r >= 1 && d >= 1 && rows >= 1, "synthetic data needs positive sizes")
+    // Element writes go through local arrays: writing `Matrix.values[i]` from outside TensorCore
+    // copies the whole array each time (its `didSet`), which made 4096 × 64 samples take seconds.
     var random = SeededRandom(seed: seed)
-    var v = Matrix.normal(rows: r, columns: d, std: 1, using: &random)
+    var v = Matrix.normal(rows: r, columns: d, std: 1, using: &random).values
     for i in 0..<r {
-      let norm = v.row(i).reduce(0) { $0 + $1 * $1 }.squareRoot()
-      for j in 0..<d { v[i, j] /= max(norm, 1e-12) }
+      let norm = v[(i * d)..<((i + 1) * d)].reduce(0) { $0 + $1 * $1 }.squareRoot()
+      for j in 0..<d { v[i * d + j] /= max(norm, 1e-12) }
     }
-    var c = Matrix(rows: rows, columns: r)
-    for i in c.values.indices { c.values[i] = random.bernoulli(0.5) ? 1 : 0 }
-    var x = Matrix.product(c, v, context: .serial)
+    var c = [Float](repeating: 0, count: rows * r)
+    for i in c.indices { c[i] = random.bernoulli(0.5) ? 1 : 0 }
+    bits = Matrix(rows: rows, columns: r, values: c)
+    directions = Matrix(rows: r, columns: d, values: v)
+    var x = Matrix.product(bits, directions, context: .serial).values
     if noise > 0 {
-      for i in x.values.indices { x.values[i] += Float(random.normal()) * noise }
+      for i in x.indices { x[i] += Float(random.normal()) * noise }
     }
-    samples = x
-    bits = c
-    directions = v
+    samples = Matrix(rows: rows, columns: d, values: x)
   }
 }
 

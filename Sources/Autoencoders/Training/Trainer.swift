@@ -196,6 +196,8 @@ public final class Trainer {
         }
         step.backward(weights: autoencoder.weights, input: x, target: y, into: &gradients, context: context)
         if options.unitNormDecoder { Self.projectDecoderGradient(&gradients, weights: autoencoder.weights) }
+        optimizer.hyperparameters.learningRate = options.learningRate(
+          step: optimizer.step, stepsPerEpoch: stepsPerEpoch)
         optimizer.update(&autoencoder.weights, gradients: gradients, trainable: trainable)
         if options.unitNormDecoder { Self.normalizeDecoder(&autoencoder.weights) }
         trainTerms.append(terms)
