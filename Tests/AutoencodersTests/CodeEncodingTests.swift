@@ -35,18 +35,6 @@ import Testing
     }
   }
 
-  /// The `CodeError` thrown by `body`, or `nil`.
-  static func codeError(_ body: () throws -> Void) -> CodeError? {
-    do {
-      try body()
-      return nil
-    } catch let error as CodeError {
-      return error
-    } catch {
-      return nil
-    }
-  }
-
   @Test func bitOrderIsLeastSignificantFirst() {
     // Row of 10 codes with bits 0, 3, 8 and 9 set: byte 0 = 0b0000_1001, byte 1 = 0b0000_0011.
     let codes: [Float] = [1, 0, 0, 1, 0, 0, 0, 0, 1, 1]
@@ -117,7 +105,7 @@ import Testing
     let (set, _) = try Self.featureSet()
     let ae = try Self.autoencoder(.bae, inputHook: nil)
     let out = try ScratchDirectory("codes").url
-    #expect(Self.codeError { _ = try CodeEncoding.encode(set, autoencoder: ae, to: out) } == .noHook)
+    #expect(codeError { _ = try CodeEncoding.encode(set, autoencoder: ae, to: out) } == .noHook)
     // Naming the hook works.
     let manifest = try CodeEncoding.encode(set, autoencoder: ae, hook: Self.hook, to: out)
     #expect(manifest.rows == 37)
@@ -128,12 +116,12 @@ import Testing
     let out = try ScratchDirectory("codes").url
 
     let narrow = try Self.autoencoder(.bae, inputWidth: 5)
-    let width = Self.codeError { _ = try CodeEncoding.encode(set, autoencoder: narrow, to: out) }
+    let width = codeError { _ = try CodeEncoding.encode(set, autoencoder: narrow, to: out) }
     #expect(width == .widthMismatch(hook: Self.hook.name, width: 6, expected: 5))
     #expect(width?.description.contains("has width 6, but the autoencoder's input width is 5") == true)
 
     let elsewhere = try Self.autoencoder(.bae, inputHook: "blocks.3.hook_mlp_out")
-    let missing = Self.codeError { _ = try CodeEncoding.encode(set, autoencoder: elsewhere, to: out) }
+    let missing = codeError { _ = try CodeEncoding.encode(set, autoencoder: elsewhere, to: out) }
     guard case .featureSet(.missingHook(let name, _, let available)) = missing else {
       Issue.record("got \(String(describing: missing))")
       return
@@ -141,7 +129,7 @@ import Testing
     #expect(name == "blocks.3.hook_mlp_out" && available == [Self.hook.name])
 
     let odd = try Self.autoencoder(.bae, inputHook: "blocks.x.hook_nothing")
-    guard case .invalidHook = Self.codeError({ _ = try CodeEncoding.encode(set, autoencoder: odd, to: out) }) else {
+    guard case .invalidHook = codeError({ _ = try CodeEncoding.encode(set, autoencoder: odd, to: out) }) else {
       Issue.record("an unparsable hook name should be refused")
       return
     }
@@ -149,12 +137,12 @@ import Testing
     let ae = try Self.autoencoder(.bae)
     let options = CodeEncodingOptions(batchSize: 0)
     #expect(
-      Self.codeError { _ = try CodeEncoding.encode(set, autoencoder: ae, to: out, options: options) }
+      codeError { _ = try CodeEncoding.encode(set, autoencoder: ae, to: out, options: options) }
         == .invalidOption("the batch size must be positive, got 0"))
 
     _ = try CodeEncoding.encode(set, autoencoder: ae, to: out)
     #expect(
-      Self.codeError { _ = try CodeEncoding.encode(set, autoencoder: ae, to: out) }
+      codeError { _ = try CodeEncoding.encode(set, autoencoder: ae, to: out) }
         == .outputExists(CodeManifest.url(in: out)))
   }
 

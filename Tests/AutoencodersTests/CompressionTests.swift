@@ -38,17 +38,6 @@ import Testing
     }
   }
 
-  static func codeError(_ body: () throws -> Void) -> CodeError? {
-    do {
-      try body()
-      return nil
-    } catch let error as CodeError {
-      return error
-    } catch {
-      return nil
-    }
-  }
-
   /// `Σ_j H_b(p_j)`, written out.
   static func entropy(_ codes: Matrix) -> Double {
     (0..<codes.columns).reduce(0.0) { sum, j in
@@ -191,11 +180,11 @@ import Testing
         architecture: .relu, inputWidth: 6, codeWidth: 24, inputHook: Self.hook.name), seed: 1)
     let file = try ScratchDirectory("compress").url.appendingPathComponent("c.safetensors")
     let set = try Self.featureSet(Self.inputs(rows: 5))
-    let error = Self.codeError { _ = try BAECompression.compress(set, autoencoder: relu, to: file) }
+    let error = codeError { _ = try BAECompression.compress(set, autoencoder: relu, to: file) }
     #expect(error == .notBinary(architecture: "relu"))
     #expect(error?.description.contains("only a BAE") == true)
     #expect(
-      Self.codeError { try BAECompression.decompress(from: file, autoencoder: relu, to: file) }
+      codeError { try BAECompression.decompress(from: file, autoencoder: relu, to: file) }
         == .notBinary(architecture: "relu"))
   }
 
@@ -206,14 +195,14 @@ import Testing
     _ = try BAECompression.compress(try Self.featureSet(x), autoencoder: try Self.bae(), to: file)
 
     let wider = try Self.bae(codeWidth: 32)
-    let error = Self.codeError {
+    let error = codeError {
       try BAECompression.decompress(from: file, autoencoder: wider, to: dir.appendingPathComponent("o.safetensors"))
     }
     #expect(
       error?.description.contains("holds codes of width 24, but the autoencoder's code width is 32") == true,
       "\(String(describing: error))")
     #expect(
-      Self.codeError { _ = try BAECompression.compress(try Self.featureSet(x), autoencoder: try Self.bae(), to: file) }
+      codeError { _ = try BAECompression.compress(try Self.featureSet(x), autoencoder: try Self.bae(), to: file) }
         == .outputExists(file))
   }
 
@@ -233,16 +222,16 @@ import Testing
     }
     let foreign = try write("foreign", metadata: [:], offsets: [0, 1], indices: [0])
     #expect(
-      Self.codeError { _ = try CompressedCodes(contentsOf: foreign) }?.description.contains(
+      codeError { _ = try CompressedCodes(contentsOf: foreign) }?.description.contains(
         "not a file written by bae compress") == true)
     let decreasing = try write("decreasing", offsets: [0, 2, 1, 2], indices: [0, 1])
     #expect(
-      Self.codeError { _ = try CompressedCodes(contentsOf: decreasing) }?.description.contains("row_offsets[2] = 1")
+      codeError { _ = try CompressedCodes(contentsOf: decreasing) }?.description.contains("row_offsets[2] = 1")
         == true)
     let outside = try write("outside", offsets: [0, 1], indices: [7])
     let codes = try CompressedCodes(contentsOf: outside)
     #expect(
-      Self.codeError { _ = try codes.codes(rows: 0..<1) }?.description.contains("indices[0] = 7 is outside 0..<3")
+      codeError { _ = try codes.codes(rows: 0..<1) }?.description.contains("indices[0] = 7 is outside 0..<3")
         == true)
   }
 }

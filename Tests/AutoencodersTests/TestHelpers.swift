@@ -1,3 +1,4 @@
+import Autoencoders
 import Foundation
 import TensorCore
 import TestSupport
@@ -92,4 +93,16 @@ func codeEntropyTwin(_ h: [Double], rows B: Int, columns m: Int) -> Double {
     entropy -= p * log2(p + 1e-10) + (1 - p) * log2(1 - p + 1e-10)
   }
   return entropy
+}
+
+/// The `CodeError` thrown by `body`, or `nil` (for the encode and compression tests).
+func codeError(_ body: () throws -> Void) -> CodeError? {
+  do {
+    try body()
+    return nil
+  } catch let error as CodeError {
+    return error
+  } catch {
+    return nil
+  }
 }
