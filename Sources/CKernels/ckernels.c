@@ -94,6 +94,17 @@ void bae_and_popcount(int32_t *out, long ldo, const uint64_t *a, long lda, long 
   }
 }
 
+int bae_cpu_has_avx512_skylakex(void) {
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
+         __builtin_cpu_supports("avx512cd");
+#else
+  return 0;
+#endif
+}
+
 int bae_cpu_has_avx2_fma(void) {
 #if defined(__x86_64__)
   __builtin_cpu_init();

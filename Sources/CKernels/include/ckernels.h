@@ -23,6 +23,8 @@ void bae_and_popcount(int32_t *out, long ldo, const uint64_t *a, long lda, long 
 
 /// 1 if the CPU runs AVX2 and FMA instructions (x86-64), else 0.
 int bae_cpu_has_avx2_fma(void);
+/// 1 when the CPU runs the AVX-512 subsets OpenBLAS's SkylakeX kernels use (F, BW, DQ, VL, CD).
+int bae_cpu_has_avx512_skylakex(void);
 
 #ifdef __cplusplus
 }
