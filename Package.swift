@@ -16,7 +16,7 @@ let package = Package(
       name: "BaeKit",
       targets: [
         "TensorCore", "JSONSupport", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora", "FeatureSets",
-        "Autoencoders", "Extraction", "Plots",
+        "Autoencoders", "Extraction", "Plots", "Studies",
       ]),
   ],
   dependencies: [
@@ -57,13 +57,23 @@ let package = Package(
       name: "Extraction",
       dependencies: ["TensorCore", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora", "FeatureSets"],
       swiftSettings: strict),
+    /// Analyses built on the rest: feature-set entropy, in-context-learning traces, position
+    /// bandwidth, autoencoder evaluation (one file per analysis, one `bae` command each).
+    .target(
+      name: "Studies",
+      dependencies: [
+        "TensorCore", "JSONSupport", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora", "FeatureSets",
+        "Autoencoders", "Extraction", "Plots",
+      ],
+      swiftSettings: numeric),
 
     // The command-line tool; the only target that prints.
     .executableTarget(
       name: "bae",
       dependencies: [
         "TensorCore", "JSONSupport", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora", "FeatureSets",
-        "Extraction", "Autoencoders", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "Extraction", "Autoencoders", "Plots", "Studies",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
 
@@ -109,6 +119,13 @@ let package = Package(
         "Autoencoders", "TensorCore", "Checkpoints", "FeatureSets", "HookPoints", "JSONSupport", "TestSupport",
       ],
       resources: [.copy("Resources")], swiftSettings: strict),
+    .testTarget(
+      name: "StudiesTests",
+      dependencies: [
+        "Studies", "Autoencoders", "Models", "Tokenizers", "Extraction", "FeatureSets", "HookPoints", "Checkpoints",
+        "TensorCore", "JSONSupport", "Plots", "TestSupport",
+      ],
+      swiftSettings: strict),
     .testTarget(
       name: "BaeCLITests",
       dependencies: [
