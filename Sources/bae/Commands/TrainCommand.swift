@@ -151,7 +151,9 @@ struct TrainCommand: ParsableCommand {
     let a = file?.autoencoder
     let architecture = arch ?? a?.architecture ?? .bae
 
-    let source = try DataSource(command: self, context: context)
+    let source = try DataSource(
+      features: features, allowIncomplete: allowIncomplete, model: modelArguments, corpus: corpusArguments,
+      windows: windows, context: context)
     let layerCount = source.layerCount
     let inputs = try reportingErrors { try HookPoint.parseList(hook, layerCount: layerCount) }
     // Each job: the input hook, and a transcoder's target hook.
@@ -301,81 +303,6 @@ struct TrainCommand: ParsableCommand {
   }
 }
 
-/// Where `bae train` gets its rows: feature sets on disk, or a model run over a corpus in memory.
-struct DataSource {
-  let featureSet: FeatureSet?
-  let extraction: (model: LlamaModel, tokenizer: any Tokenizer, path: URL)?
-  let command: TrainCommand
-  let context: ComputeContext
-
-  init(command: TrainCommand, context: ComputeContext) throws {
-    self.command = command
-    self.context = context
-    if command.features.isEmpty {
-      let location = try command.modelArguments.resolvedLocation()
-      let model = try reportingErrors { try LlamaModel.load(from: location) }
-      let tokenizer = try reportingErrors { try TokenizerLoader.load(model: location) }
-      extraction = (model, tokenizer, location.requestedURL)
-      featureSet = nil
-    } else {
-      featureSet = try reportingErrors {
-        try FeatureSet(
-          directories: command.features.map { URL(fileURLWithPath: $0) },
-          options: .init(allowIncomplete: command.allowIncomplete))
-      }
-      extraction = nil
-    }
-  }
-
-  /// Whether to stream from disk: when asked, or when the rows would not fit in memory.
-  func shouldStream(points: [HookPoint], options: DataOptions, asked: Bool) throws -> Bool {
-    guard let set = featureSet else {
-      if asked {
-        throw CommandError("--stream reads feature sets; training straight from a corpus holds the rows in memory")
-      }
-      return false
-    }
-    if asked { return true }
-    let widths = try reportingErrors {
-      try points.map { point throws(FeatureSetError) in try set.record(for: point).width }
-    }
-    let rows = min(set.rowCount, options.maxRows ?? Int.max)
-    let (bytes, overflow) = rows.multipliedReportingOverflow(by: widths.reduce(0, +) * 4)
-    return overflow || Double(bytes) > Double(ProcessInfo.processInfo.physicalMemory) * 0.5
-  }
-
-  var layerCount: Int { featureSet?.manifests[0].model.layerCount ?? extraction!.model.configuration.layerCount }
-  var modelPath: String { featureSet?.manifests[0].model.path ?? extraction!.path.path }
-
-  /// The rows of `points` with the data options applied.
-  func rows(of points: [HookPoint], options: DataOptions, meter: inout TrainMeter) throws -> TrainingRows {
-    if let set = featureSet {
-      return try reportingErrors {
-        try TrainingRows(from: set, hooks: points, options: options) { meter.reading(rows: $0, of: set.rowCount) }
-      }
-    }
-    let (model, tokenizer, path) = extraction!
-    let c = model.configuration
-    let w = command.windows
-    let extractionOptions = ExtractionOptions(
-      hooks: points, context: w.context, bos: w.bos, skipFirst: w.skipFirst, batchTokens: w.batchTokens,
-      shardTokens: w.maxTokens ?? 1, maxTokens: w.maxTokens)
-    let extractor = try reportingErrors {
-      try Extractor(
-        model: model, modelPath: path, tokenizer: tokenizer, corpusPaths: command.corpusArguments.corpus,
-        corpusOptions: command.corpusArguments.options, options: extractionOptions, output: nil, resume: false,
-        context: context)
-    }
-    let buffer = try reportingErrors { try extractor.collect { meter.reading(rows: $0.tokens, of: w.maxTokens ?? 0) } }
-    let records = points.map { HookRecord(point: $0, width: $0 == .logits ? c.vocabularySize : c.hiddenSize) }
-    let batch = FeatureBatch(
-      hooks: records,
-      values: zip(records, buffer.hookValues).map { Matrix(rows: buffer.rows, columns: $0.width, values: $1) },
-      tokenIDs: buffer.tokenIDs, documentIndex: buffer.documentIndex, positions: buffer.positions)
-    return try reportingErrors { try TrainingRows(batch: batch, options: options) }
-  }
-}
-
 /// One trained autoencoder, as `--json` reports it (the last epoch's validation figures).
 struct TrainResult: Encodable {
   var hook: String
@@ -397,37 +324,5 @@ struct TrainResult: Encodable {
     case rowsPerSecond = "rows_per_second"
     case fractionOfVarianceUnexplained = "fvu"
     case entropyBits = "entropy_bits"
-  }
-}
-
-/// Progress of reading and training on stderr (rate and ETA), only when stderr is a terminal.
-struct TrainMeter {
-  let enabled = isatty(2) == 1
-  var lastPrint = Date.distantPast
-  var printed = false
-
-  mutating func reading(rows: Int, of total: Int) {
-    guard enabled, Date().timeIntervalSince(lastPrint) >= 0.5 else { return }
-    lastPrint = Date()
-    printed = true
-    FileHandle.standardError.write(Data("\rreading rows: \(rows.formatted()) of \(total.formatted())   ".utf8))
-  }
-
-  mutating func training(_ p: TrainingProgress, label: String) {
-    guard enabled, Date().timeIntervalSince(lastPrint) >= 0.5 else { return }
-    lastPrint = Date()
-    printed = true
-    let done = Double(p.epoch * p.stepsPerEpoch + p.stepInEpoch)
-    let total = Double(p.epochs * p.stepsPerEpoch)
-    let remaining = p.seconds / max(done, 1) * (total - done)
-    var line = "\r\(label)epoch \(p.epoch + 1)/\(p.epochs) · loss \(String(format: "%.4g", p.loss.total))"
-    if let h = p.loss.entropy { line += " · H \(String(format: "%.1f", h)) bits" }
-    line += " · \(String(format: "%.0f", p.rowsPerSecond)) rows/s · ETA \(formatDuration(remaining))   "
-    FileHandle.standardError.write(Data(line.utf8))
-  }
-
-  mutating func finishLine() {
-    if printed { FileHandle.standardError.write(Data("\n".utf8)) }
-    printed = false
   }
 }
