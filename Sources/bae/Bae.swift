@@ -9,7 +9,7 @@ struct Bae: ParsableCommand {
     subcommands: [
       InspectCommand.self, TokenizeCommand.self, ForwardCommand.self, ExtractCommand.self, FeaturesCommand.self,
       TrainCommand.self, EntropyCommand.self, EncodeCommand.self, CompressCommand.self, DecompressCommand.self, ExportCommand.self,
-      ImportCommand.self, ConvertCommand.self, BenchCommand.self,
+      ImportCommand.self, ConvertCommand.self, BenchCommand.self, ICLCommand.self,
     ])
 
   static func main() {

@@ -92,8 +92,8 @@ public struct EntropyFit: Sendable {
   public var fractionOfVarianceUnexplained: Double
   /// Seed of the BAE's initial weights and batch order.
   public var seed: UInt64
-  /// The fitted BAE.
-  public var autoencoder: Autoencoder
+  /// The fitted BAE (`nil` once a batch of fits dropped it to save memory).
+  public var autoencoder: Autoencoder?
 
   /// Fits a BAE with `settings` and `seed` to `rows` (`[N, d]`, N ≥ 2) and estimates their entropy.
   ///

@@ -2,6 +2,8 @@ import ArgumentParser
 import Autoencoders
 import Corpora
 import FeatureSets
+import HookPoints
+import Studies
 import TensorCore
 
 // Library enums as command-line values: parsed once, here, into the types the libraries take.
@@ -31,3 +33,5 @@ extension OutputActivation: ExpressibleByArgument {}
 extension SplitMode: ExpressibleByArgument {}
 extension InputNormalization.Kind: ExpressibleByArgument {}
 extension DecoderBiasInitialization: ExpressibleByArgument {}
+extension HookSite: ExpressibleByArgument {}
+extension ICLEstimator: ExpressibleByArgument {}

@@ -174,9 +174,7 @@ struct EntropyCommand: ParsableCommand {
 
   /// `--json` on stdout and `--out` files.
   func write(_ estimate: EntropyEstimate, result: some Encodable) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    let data = try encoder.encode(result)
+    let data = try StudyJSON.encode(result)
     if json { print(String(decoding: data, as: UTF8.self)) }
     guard let out else { return }
     let directory = URL(fileURLWithPath: out)
