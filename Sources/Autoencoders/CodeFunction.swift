@@ -77,6 +77,9 @@ public final class CodeScratch {
   let signCounts = Buffer<Int32>(count: 0, repeating: 0)
   /// Co-occurrence counts `[m, m]`.
   let cooccurrence = Buffer<Int32>(count: 0, repeating: 0)
+  /// The codes and covariance gradient of the batch's varying codes only, `[B, a]` each.
+  let activeCodes = Buffer<Float>(count: 0, repeating: 0)
+  let activeGradient = Buffer<Float>(count: 0, repeating: 0)
 
   public init() {}
 
@@ -89,6 +92,8 @@ public final class CodeScratch {
     signBits.grow(to: bitWordCount(columns) * 2 * columns, repeating: 0)
     signCounts.grow(to: rows * 2 * columns, repeating: 0)
     cooccurrence.grow(to: columns * columns, repeating: 0)
+    activeCodes.grow(to: rows * columns, repeating: 0)
+    activeGradient.grow(to: rows * columns, repeating: 0)
   }
 }
 
@@ -116,18 +121,45 @@ public struct BinaryCodes: CodeFunction {
         threshold: weights.entropyThreshold, weight: weights.entropy, accumulate: true)
     }
     guard rows >= 2 else { return RegularizerValues(entropy: entropy) }
-    packCodeColumns(scratch.columnBits.pointer, codes: codes, rows: rows, columns: columns)
+    // A code that is the same on every row of the batch has zero covariance with every code, so
+    // its pairs add nothing to the penalty and their signs are 0: the penalty and its gradient
+    // are computed on the varying codes only (exactly the same numbers; the cost falls from m²
+    // to a² when entropy has switched most codes off).
+    let means = scratch.columnMeans.pointer
+    let active = (0..<columns).filter { means[$0] > 0 && means[$0] < 1 }
+    let a = active.count
+    guard a >= 2 else { return RegularizerValues(entropy: entropy, covariance: 0) }
+    var source = codes
+    if a < columns {
+      let compact = scratch.activeCodes.pointer
+      for i in 0..<rows {
+        let from = codes + i * columns
+        let to = compact + i * a
+        for (c, j) in active.enumerated() { to[c] = from[j] }
+      }
+      source = UnsafePointer(compact)
+    }
+    packCodeColumns(scratch.columnBits.pointer, codes: source, rows: rows, columns: a)
     codeCooccurrence(
-      scratch.cooccurrence.pointer, columnBits: scratch.columnBits.pointer, rows: rows, columns: columns,
+      scratch.cooccurrence.pointer, columnBits: scratch.columnBits.pointer, rows: rows, columns: a,
       workers: context.threads)
-    let covariance = binaryCovariancePenalty(
-      nil, cooccurrence: scratch.cooccurrence.pointer, rows: rows, columns: columns)
+    let covariance = binaryCovariancePenalty(nil, cooccurrence: scratch.cooccurrence.pointer, rows: rows, columns: a)
     if let codeGradient, weights.covariance != 0 {
-      packCodeRows(scratch.rowBits.pointer, codes: codes, rows: rows, columns: columns)
+      packCodeRows(scratch.rowBits.pointer, codes: source, rows: rows, columns: a)
+      let full = a == columns
       binaryCovariancePenaltyBackward(
-        codeGradient, signBits: scratch.signBits.pointer, counts: scratch.signCounts.pointer,
-        cooccurrence: scratch.cooccurrence.pointer, rowBits: scratch.rowBits.pointer, rows: rows, columns: columns,
-        weight: weights.covariance, accumulate: true, workers: context.threads)
+        full ? codeGradient : scratch.activeGradient.pointer, signBits: scratch.signBits.pointer,
+        counts: scratch.signCounts.pointer, cooccurrence: scratch.cooccurrence.pointer,
+        rowBits: scratch.rowBits.pointer, rows: rows, columns: a, weight: weights.covariance, accumulate: full,
+        workers: context.threads)
+      if !full {
+        let compact = scratch.activeGradient.pointer
+        for i in 0..<rows {
+          let from = compact + i * a
+          let to = codeGradient + i * columns
+          for (c, j) in active.enumerated() { to[j] += from[c] }
+        }
+      }
     }
     return RegularizerValues(entropy: entropy, covariance: covariance)
   }
