@@ -7,6 +7,13 @@ import TensorCore
 /// - `scale(s)`: `x' = s·x` with `s = √d / mean‖x‖` over the training rows (SAELens'
 ///   "expected average norm √d"): one number, directions untouched.
 /// - `perDimension(mean, std)`: `x' = (x − μ) / σ` per coordinate (σ floored at 1e-6).
+/// - `centered` (fitted as `perDimension` with one σ for every coordinate): `x' = (x − μ) / σ`
+///   with `σ² = 2·Σ_j Var(x_j) / d`, so the rows' mean squared distance from their mean is `d/2`:
+///   location and scale of the set removed, directions untouched. The entropy studies use it:
+///   the entropy of a set of states should not depend on where the set lies or on its scale
+///   (states of one token in different prompts differ by a small spread around a large mean).
+///   The factor 2 makes fair independent bits `c·V` come out at the scale `sqrtD` gives them
+///   (their mean squared norm is twice their variance), so loss weights tuned on one carry over.
 ///
 /// For an autoencoder the reconstruction lives in the scaled space and ``Autoencoder/reconstruct(_:context:)``
 /// maps it back; a transcoder's targets are never scaled.
@@ -20,33 +27,68 @@ public enum InputNormalization: Sendable, Equatable {
     case none
     case sqrtD = "sqrt-d"
     case perDimension = "per-dimension"
+    case centered
   }
 
   /// Fits `kind` on `rows` `[N, d]`.
   public static func fit(_ kind: Kind, to rows: Matrix) -> InputNormalization {
-    let (n, d) = (rows.rows, rows.columns)
+    var moments = Moments(width: rows.columns)
+    if kind != .none { moments.add(rows) }
+    return fit(kind, moments: moments)
+  }
+
+  /// Sums over rows that every kind is fitted from (so a fit over batches streamed from disk and
+  /// one over rows in memory agree).
+  public struct Moments: Sendable {
+    public private(set) var count = 0.0
+    /// Σ‖x‖.
+    public private(set) var norms = 0.0
+    /// Σ x_j and Σ x_j².
+    public private(set) var sum: [Double]
+    public private(set) var squares: [Double]
+
+    public init(width d: Int) {
+      sum = [Double](repeating: 0, count: d)
+      squares = [Double](repeating: 0, count: d)
+    }
+
+    public mutating func add(_ x: Matrix) {
+      let d = x.columns
+      precondition(d == sum.count, "\(d) columns, expected \(sum.count)")
+      x.withUnsafeBufferPointer { v in
+        for i in 0..<x.rows {
+          var squared = 0.0
+          for j in 0..<d {
+            let value = Double(v[i * d + j])
+            sum[j] += value
+            squares[j] += value * value
+            squared += value * value
+          }
+          norms += squared.squareRoot()
+          count += 1
+        }
+      }
+    }
+  }
+
+  /// Fits `kind` from the moments of the rows.
+  public static func fit(_ kind: Kind, moments m: Moments) -> InputNormalization {
+    let d = m.sum.count
+    let count = max(m.count, 1)
+    let mean = m.sum.map { $0 / count }
+    let variance = zip(m.squares, mean).map { max($0 / count - $1 * $1, 0) }
     switch kind {
     case .none:
       return .none
     case .sqrtD:
-      var total = 0.0
-      for i in 0..<n { total += Double(rows.row(i).reduce(Float(0)) { $0 + $1 * $1 }).squareRoot() }
-      let meanNorm = total / Double(max(n, 1))
+      let meanNorm = m.norms / count
       return .scale(meanNorm > 0 ? Float(Double(d).squareRoot() / meanNorm) : 1)
     case .perDimension:
-      var mean = [Double](repeating: 0, count: d)
-      var square = [Double](repeating: 0, count: d)
-      for i in 0..<n {
-        for j in 0..<d {
-          let v = Double(rows[i, j])
-          mean[j] += v
-          square[j] += v * v
-        }
-      }
-      let count = Double(max(n, 1))
-      let mu = mean.map { $0 / count }
-      let sigma = zip(square, mu).map { max(($0 / count - $1 * $1).squareRoot(), 1e-6) }
-      return .perDimension(mean: mu.map(Float.init), std: sigma.map(Float.init))
+      return .perDimension(mean: mean.map(Float.init), std: variance.map { Float(max($0.squareRoot(), 1e-6)) })
+    case .centered:
+      let sigma = (2 * variance.reduce(0, +) / Double(max(d, 1))).squareRoot()
+      let std = Float(sigma > 1e-12 ? sigma : 1)
+      return .perDimension(mean: mean.map(Float.init), std: [Float](repeating: std, count: d))
     }
   }
 
@@ -85,7 +127,7 @@ extension InputNormalization: Codable {
     switch try c.decode(Kind.self, forKey: .kind) {
     case .none: self = .none
     case .sqrtD: self = .scale(try c.decode(Float.self, forKey: .scale))
-    case .perDimension:
+    case .perDimension, .centered:
       let mean = try c.decode([Float].self, forKey: .mean)
       let std = try c.decode([Float].self, forKey: .std)
       guard mean.count == std.count, std.allSatisfy({ $0 > 0 }) else {

@@ -86,34 +86,12 @@ public struct StreamingRows: Sendable {
       normalization = .none
       return
     }
-    let d = try inputWidth()
-    var count = 0.0
-    var norms = 0.0
-    var sum = [Double](repeating: 0, count: d)
-    var squares = [Double](repeating: 0, count: d)
+    var moments = InputNormalization.Moments(width: try inputWidth())
     try forEachBatch(rows: split(trainFraction: trainFraction).train, batchSize: 4096, order: .sequential) {
-      x, _ throws(AutoencoderError) in
-      for i in 0..<x.rows {
-        var squared = 0.0
-        for j in 0..<d {
-          let v = Double(x[i, j])
-          sum[j] += v
-          squares[j] += v * v
-          squared += v * v
-        }
-        norms += squared.squareRoot()
-        count += 1
-      }
+      x, _ throws(AutoencoderError) in moments.add(x)
     }
-    guard count > 0 else { throw .emptyDataset("no training rows left after filtering") }
-    switch kind {
-    case .none: normalization = .none
-    case .sqrtD: normalization = .scale(norms > 0 ? Float(Double(d).squareRoot() / (norms / count)) : 1)
-    case .perDimension:
-      let mean = sum.map { $0 / count }
-      let std = zip(squares, mean).map { max(($0 / count - $1 * $1).squareRoot(), 1e-6) }
-      normalization = .perDimension(mean: mean.map(Float.init), std: std.map(Float.init))
-    }
+    guard moments.count > 0 else { throw .emptyDataset("no training rows left after filtering") }
+    normalization = InputNormalization.fit(kind, moments: moments)
   }
 }
 

@@ -17,7 +17,7 @@ public struct EntropyFitSettings: Codable, Sendable, Equatable {
   /// Code width as a multiple of the input width.
   public var expand = 4
   public var estimator: BinarizationEstimator = .sigmoid
-  public var normalization: InputNormalization.Kind = .sqrtD
+  public var normalization: InputNormalization.Kind = .centered
   /// Optimiser steps (rounded up to whole epochs).
   public var steps = 2560
   /// Rows per step (the whole set when it is smaller).
