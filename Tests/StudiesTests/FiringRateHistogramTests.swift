@@ -4,12 +4,13 @@ import Studies
 import TestSupport
 import Testing
 
-/// The firing-rate histogram: log-spaced bins, codes that never fire counted in the title.
+/// The firing-rate histogram: log-spaced bins, codes that never fire counted in the axis label.
 @Suite struct FiringRateHistogramTests {
   @Test func ratesFallInTenBinsPerDecade() throws {
     let rates = [0, 0, 0.002, 0.045, 0.05, 0.5, 1]
     let histogram = try FiringRateHistogram.make(rates: rates, title: "rates")
-    #expect(histogram.title == "rates (2 never active, not shown)")
+    #expect(histogram.title == "rates")
+    #expect(histogram.xAxis.title == "firing rate (share of rows); 2 codes never fire, not shown")
     #expect(histogram.counts.count == 30, "three decades, 0.001 to 1")
     #expect(histogram.counts.reduce(0, +) == 5)
     #expect(abs(histogram.edges[0] - 0.001) < 1e-15 && histogram.edges.last == 1)

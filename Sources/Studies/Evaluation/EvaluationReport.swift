@@ -83,7 +83,7 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
     try AtomicFile.write(try json(pretty: true), to: directory.appendingPathComponent(Self.jsonName))
     let rates = firingRates
     let histogram = try FiringRateHistogram.make(
-      rates: rates, title: "Firing rates of \(codeWidth) \(architecture) codes at \(hook)")
+      rates: rates, title: "Firing rates: \(codeWidth) \(architecture) codes at \(hook)")
     try AtomicFile.write(Data(histogram.svg().utf8), to: directory.appendingPathComponent(Self.histogramName))
     var table = CSVTable(columns: ["code", "firing_rate"])
     for (code, rate) in rates.enumerated() { table.append([String(code), CSVTable.number(rate)]) }

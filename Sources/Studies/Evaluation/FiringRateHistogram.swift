@@ -5,7 +5,7 @@ import Plots
 /// feature density: bins equal in `log10` rate (ten per decade), from the decade of the
 /// smallest nonzero rate up to 1.
 ///
-/// A rate of 0 has no place on a log axis: codes that never fire are counted in the title
+/// A rate of 0 has no place on a log axis: codes that never fire are counted in the x-axis label
 /// instead. For a BAE the rate is the share of rows whose bit is 1.
 public enum FiringRateHistogram {
   /// Bins per decade of firing rate.
@@ -13,7 +13,7 @@ public enum FiringRateHistogram {
 
   /// The histogram of `rates` (each in `0…1`).
   ///
-  /// - Parameter title: the heading; the number of codes never active is appended.
+  /// - Parameter title: the heading.
   /// - Throws: ``PlotError`` for a rate that is not finite.
   public static func make(rates: [Double], title: String) throws(PlotError) -> Histogram {
     if let bad = rates.first(where: { !$0.isFinite }) {
@@ -30,9 +30,8 @@ public enum FiringRateHistogram {
       counts[max(0, min(binCount - 1, Int(position.rounded(.down))))] += 1
     }
     let edges = (0...binCount).map { pow(10, Double(start) + Double($0) / Double(binsPerDecade)) }
-    let heading = never == 0 ? title : "\(title) (\(never) never active, not shown)"
+    let label = "firing rate (share of rows)" + (never == 0 ? "" : "; \(never) codes never fire, not shown")
     return try Histogram(
-      title: heading, edges: edges, counts: counts,
-      xAxis: Axis("firing rate", unit: "share of rows", scale: .log10), yAxis: Axis("codes"))
+      title: title, edges: edges, counts: counts, xAxis: Axis(label, scale: .log10), yAxis: Axis("codes"))
   }
 }
