@@ -251,6 +251,47 @@ public final class Extractor {
     return runner.collector.buffer
   }
 
+  /// The batches of token windows an in-memory extraction runs, without running the model:
+  /// for analyses that run the model themselves over exactly the text `bae extract` reads with
+  /// the same options (`bae eval`'s downstream loss).
+  ///
+  /// Batches are packed as ``run(progress:)`` packs them. They end once the windows hold
+  /// `maxTokens` rows at positions `≥ skipFirst` (the rows an extraction keeps): the window that
+  /// reaches the limit is cut short after it (a prefix, whose activations are those of the whole
+  /// window at the same positions) and no window follows it.
+  ///
+  /// - Parameter progress: called after every batch with the rows reached.
+  /// - Returns: batches of windows (token ids per window).
+  /// - Throws: ``ExtractionError/invalidOption(_:)`` without `maxTokens`,
+  ///   ``ExtractionError/emptyCorpus(paths:)``, corpus and tokenizer errors.
+  public func tokenBatches(progress: (ExtractionProgress) -> Void = { _ in }) throws -> [[[Int32]]] {
+    guard let limit = options.maxTokens else {
+      throw ExtractionError.invalidOption(.init(option: .maxTokens, reason: "is required to extract in memory"))
+    }
+    let start = Date()
+    let corpus = try Corpus(paths: manifest.corpus.paths, options: corpusOptions, resumingAt: .start)
+    var cursor = DocumentCursor(corpus: corpus, ordinal: 0, skipWindows: 0)
+    var batches: [[[Int32]]] = []
+    var rows = 0
+    while rows < limit {
+      let (windows, _) = try cursor.nextBatch(using: self)
+      if windows.isEmpty { break }
+      var batch: [[Int32]] = []
+      for window in windows where rows < limit {
+        let kept = max(0, window.count - options.skipFirst)
+        batch.append(rows + kept > limit ? Array(window.prefix(options.skipFirst + limit - rows)) : window)
+        rows = min(limit, rows + kept)
+      }
+      batches.append(batch)
+      progress(
+        ExtractionProgress(
+          tokens: rows, tokensThisRun: rows, target: limit, documents: cursor.ordinal, shards: 0,
+          seconds: Date().timeIntervalSince(start)))
+    }
+    guard rows > 0 else { throw ExtractionError.emptyCorpus(paths: manifest.corpus.paths) }
+    return batches
+  }
+
   /// Creates the output directory, proves it writable, and removes temporary files of a killed run.
   private func prepareDirectory(_ output: URL) throws(FeatureSetError) {
     let fm = FileManager.default
@@ -305,17 +346,7 @@ struct BatchRunner {
   /// - Returns: rows kept and windows run, or `nil` at the end of the corpus.
   mutating func next(room: Int) throws -> (kept: Int, windows: Int)? {
     let options = extractor.options
-    // Pack whole windows up to the batch budget.
-    var batch: [[Int32]] = []
-    var ordinals: [Int64] = []
-    var tokens = 0
-    while let window = try cursor.peek(using: extractor) {
-      if !batch.isEmpty && tokens + window.ids.count > options.batchTokens { break }
-      batch.append(window.ids)
-      ordinals.append(window.ordinal)
-      tokens += window.ids.count
-      cursor.advance()
-    }
+    let (batch, ordinals) = try cursor.nextBatch(using: extractor)
     if batch.isEmpty { return nil }
 
     // Rows to keep: positions from skipFirst on, up to the token limit.
@@ -382,6 +413,22 @@ struct DocumentCursor {
   }
 
   mutating func advance() { index += 1 }
+
+  /// The next batch: whole windows packed up to the extractor's batch budget (at least one
+  /// window), with the ordinals of their documents; empty at the end of the corpus.
+  mutating func nextBatch(using extractor: Extractor) throws -> (windows: [[Int32]], ordinals: [Int64]) {
+    var batch: [[Int32]] = []
+    var ordinals: [Int64] = []
+    var tokens = 0
+    while let window = try peek(using: extractor) {
+      if !batch.isEmpty && tokens + window.ids.count > extractor.options.batchTokens { break }
+      batch.append(window.ids)
+      ordinals.append(window.ordinal)
+      tokens += window.ids.count
+      advance()
+    }
+    return (batch, ordinals)
+  }
 
   /// Where the next unconsumed window is.
   var resumePoint: FeatureManifest.ResumePoint {

@@ -5,8 +5,8 @@ import Testing
 /// with its help text.
 @Suite struct HelpTextTests {
   static let commands = [
-    "inspect", "tokenize", "forward", "extract", "features", "train", "encode", "compress", "decompress", "export",
-    "import", "convert", "bench",
+    "inspect", "tokenize", "forward", "extract", "features", "train", "eval", "encode", "compress", "decompress",
+    "export", "import", "convert", "bench",
   ]
 
   static let model = (
@@ -43,6 +43,19 @@ import Testing
       ("--l1-weight <l1-weight>", "ReLU/transcoder L1 weight"),
       ("--topk <topk>", "TopK / BatchTopK:"), ("--config <config>", "JSON file"), ("--out <out>", "Output directory."),
       ("--resume", "Continue the run"), ("--json", "Print the result as one JSON object."),
+    ],
+    "eval": [
+      ("<dir>", "Autoencoder directory (config.json and weights.safetensors)."), features,
+      ("--rows <rows>", "Evaluate only the first N rows of the feature set."), model, threads,
+      ("--corpus <path>", "Files, directories or globs"), ("--max-tokens <max-tokens>", "Stop after"),
+      ("--skip-first <skip-first>", "Positions dropped at the start of each window"),
+      ("--hook <hook>", "Hook the autoencoder reads (default: the one in its config.json)."),
+      (
+        "--dense-threshold <dense-threshold>",
+        "Firing rate above which a code is dense (default: 0.1 for an SAE, 0.5 for a BAE)."
+      ),
+      ("--out <dir>", "Write eval.json, firing-rates.svg and firing-rates.csv here."),
+      ("--json", "Print the result as one JSON object."),
     ],
     "convert": [
       model, ("--to <to>", "Output directory."),

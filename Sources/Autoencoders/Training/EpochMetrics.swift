@@ -14,10 +14,11 @@ public struct EpochMetrics: Codable, Sendable, Equatable {
   public var fractionOfVarianceUnexplained: Double
   /// Mean active codes per row (BAE: 1 bits) on the same rows.
   public var l0: Double
-  /// Codes that never change: SAE, never active; BAE, the same bit on every row.
+  /// Codes that never change: SAE, never active; BAE, the same bit on every row (see
+  /// ``CodeActivity``).
   public var dead: Int
-  /// Codes active on more than the dense threshold of rows (SAE 0.1; BAE, 1 bits on more than
-  /// 0.5 of the rows, i.e. the feature's minority state is 0).
+  /// Codes active on more than the default dense threshold of rows (SAE 0.1; BAE, 1 bits on
+  /// more than 0.5 of the rows, i.e. the feature's minority state is 0; see ``CodeActivity``).
   public var dense: Int
   /// Seconds since training started (this run).
   public var seconds: Double

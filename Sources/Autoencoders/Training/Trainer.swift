@@ -219,8 +219,8 @@ public final class Trainer {
         epoch: epoch, step: optimizer.step, train: LossTerms.mean(trainTerms) ?? LossTerms(mse: .nan, total: .nan),
         validation: validation, fractionOfVarianceUnexplained: statistics.fractionOfVarianceUnexplained,
         l0: statistics.l0,
-        dead: Self.deadCount(statistics, binary: autoencoder.configuration.architecture.isBinary),
-        dense: Self.denseCount(statistics, binary: autoencoder.configuration.architecture.isBinary),
+        dead: activity.deadCodes(active: statistics.active, rows: statistics.rows).count,
+        dense: activity.denseCodes(active: statistics.active, rows: statistics.rows).count,
         seconds: Date().timeIntervalSince(start))
       epochsDone += 1
       epochsThisRun += 1
@@ -253,10 +253,7 @@ public final class Trainer {
       weights: autoencoder.weights, input: x, target: y, regularizers: RegularizerWeights(), training: false,
       context: context)
     let statistics = step.statistics(target: y)
-    let binary = autoencoder.configuration.architecture.isBinary
-    let dead = statistics.active.indices.filter {
-      binary ? (statistics.active[$0] == 0 || statistics.active[$0] == statistics.rows) : statistics.active[$0] == 0
-    }
+    let dead = activity.deadCodes(active: statistics.active, rows: statistics.rows)
     let output = step.output
     let d = y.columns
     let errors = (0..<y.rows).map { i in
@@ -287,14 +284,8 @@ public final class Trainer {
     return (LossTerms.mean(terms), statistics)
   }
 
-  static func deadCount(_ s: CodeStatistics, binary: Bool) -> Int {
-    s.active.filter { binary ? ($0 == 0 || $0 == s.rows) : $0 == 0 }.count
-  }
-
-  static func denseCount(_ s: CodeStatistics, binary: Bool) -> Int {
-    let threshold = binary ? 0.5 : 0.1
-    return s.firingRates.filter { $0 > threshold }.count
-  }
+  /// The dead and dense definitions of the metrics, with the default thresholds.
+  var activity: CodeActivity { CodeActivity(binary: autoencoder.configuration.architecture.isBinary) }
 }
 
 /// The first row holding NaN or ±∞, if any.

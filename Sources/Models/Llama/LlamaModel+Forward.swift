@@ -21,9 +21,11 @@ extension LlamaModel {
   /// Query rows per causal attention block (see `runBlock`).
   static let attentionBlockRows = 128
 
-  /// Runs the model over a batch of token sequences, calling `hooks` at each requested point.
+  /// Runs the model over a batch of token sequences, calling `hooks` at each requested point
+  /// and letting it replace the activations of the points it edits (``ForwardHook/editedPoints``;
+  /// every later step computes from the replacement).
   ///
-  /// Computation stops after the last point the hook asks for: a hook on
+  /// Computation stops after the last point the hook reads or edits: a hook on
   /// `blocks.5.hook_resid_post` runs only blocks 0…5; the LM head runs only for `logits`.
   ///
   /// Passes are independent: several may run at once in one process (each with its own `state`
@@ -33,7 +35,8 @@ extension LlamaModel {
   /// - Parameters:
   ///   - batch: token ids per sequence; sequences may differ in length (they are packed).
   ///   - state: reusable buffers (one per concurrent pass; see ``LlamaRunState``).
-  ///   - hooks: receives ``ActivationView``s into `state`, valid during the call only.
+  ///   - hooks: receives ``ActivationView``s (``MutableActivationView``s at edited points) into
+  ///     `state`, valid during the call only.
   ///   - context: threads (and precision) of the pass.
   /// - Throws: ``ForwardError`` for an empty batch or an out-of-vocabulary id; anything the hook throws.
   /// - Complexity: O(T·P + Σ n²·d) for `T` tokens, `P` parameters, sequence lengths `n`.
@@ -56,14 +59,24 @@ extension LlamaModel {
     state.reserve(tokens: total, longest: longest, workers: workers)
 
     let points = hooks.points
-    let wantsLogits = points.contains(.logits)
-    let wantsFinal = wantsLogits || points.contains(.finalNorm)
-    let lastLayer = wantsFinal ? c.layerCount - 1 : (points.compactMap(\.layer).max() ?? -1)
+    let edited = hooks.editedPoints
+    let reached = points.union(edited)
+    let wantsLogits = reached.contains(.logits)
+    let wantsFinal = wantsLogits || reached.contains(.finalNorm)
+    let lastLayer = wantsFinal ? c.layerCount - 1 : (reached.compactMap(\.layer).max() ?? -1)
 
     let T = total
     let d = c.hiddenSize
 
+    // An edited point is handed over writable first, so a reader of the same point sees what the
+    // rest of the pass computes from.
     func emit(_ point: HookPoint, _ buffer: UnsafeMutablePointer<Float>, width: Int) throws {
+      if edited.contains(point) {
+        let view = MutableActivationView(
+          values: UnsafeMutableBufferPointer(start: buffer, count: T * width), rows: T, width: width,
+          sequences: sequences)
+        try hooks.edit(point, view)
+      }
       guard points.contains(point) else { return }
       let view = ActivationView(
         values: UnsafeBufferPointer(start: buffer, count: T * width), rows: T, width: width, sequences: sequences)
