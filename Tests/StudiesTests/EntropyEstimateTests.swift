@@ -96,3 +96,17 @@ import Testing
     #expect(small.batchSize == 64 && small.epochs == 2560 && small.learningRateDecayEpochs == 640)
   }
 }
+
+extension EntropyEstimateTests {
+  @Test func exactCopiesAndComplementsAreDroppedFromTheDistinctEstimate() {
+    let h = Self.codes(rows: 300, columns: 70, seed: 5)
+    var statistics = CodeSetStatistics(codeWidth: 70)
+    statistics.add(h)
+    let e = statistics.estimate
+    // Code 1 copies code 0 and code 3 negates code 2: two fewer distinct codes, and their bits.
+    #expect(e.distinctCodes == e.activeCodes - 2)
+    let rates = e.firingRates
+    let expected = e.entropyBits - summedBernoulliEntropy(firingRates: [rates[1], rates[3]])
+    #expect(abs(e.distinctEntropyBits - expected) < 1e-9)
+  }
+}

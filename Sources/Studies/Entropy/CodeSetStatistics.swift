@@ -84,6 +84,13 @@ public struct EntropyEstimate: Codable, Sendable, Equatable {
   public var maxAbsCorrelation: Double
   /// Pairs of active codes with `|ρ_jk| > 0.5`.
   public var correlatedPairs: Int
+  /// Active codes left when every code equal to an earlier one on all rows, or to its
+  /// complement, is dropped.
+  public var distinctCodes: Int
+  /// `Σ H_b(p_j)` over those distinct codes: the estimate without exact copies, which carry no
+  /// information of their own (the covariance penalty pushes them out, but a code whose
+  /// pre-activations are far from 0 gets almost no gradient from it).
+  public var distinctEntropyBits: Double
   /// `[m]` the share of rows where each code is 1.
   public var firingRates: [Double]
 
@@ -94,6 +101,7 @@ public struct EntropyEstimate: Codable, Sendable, Equatable {
     case rows, codeWidth = "code_width", entropyBits = "entropy_bits", activeCodes = "active_codes"
     case meanOnes = "mean_ones", covariance, pairwiseMutualInformationBits = "pairwise_mutual_information_bits"
     case maxAbsCorrelation = "max_abs_correlation", correlatedPairs = "correlated_pairs"
+    case distinctCodes = "distinct_codes", distinctEntropyBits = "distinct_entropy_bits"
     case firingRates = "firing_rates"
   }
 
@@ -111,6 +119,7 @@ public struct EntropyEstimate: Codable, Sendable, Equatable {
     var information = 0.0
     var maxCorrelation = 0.0
     var correlated = 0
+    var copies = Set<Int>()
     if n >= 2 {
       let nd = Double(n)
       // Only active codes vary, so only their pairs have a non-zero covariance or information.
@@ -126,9 +135,18 @@ public struct EntropyEstimate: Codable, Sendable, Equatable {
           maxCorrelation = max(maxCorrelation, abs(rho))
           if abs(rho) > Self.correlatedPairThreshold { correlated += 1 }
           information += Self.mutualInformation(pj: pj, pk: pk, pjk: pjk)
+          let both = s.together[j * m + k]
+          if !copies.contains(j),
+            (both == s.ones[j] && both == s.ones[k]) || (both == 0 && s.ones[j] + s.ones[k] == n)
+          {
+            copies.insert(k)
+          }
         }
       }
     }
+    let distinct = active.filter { !copies.contains($0) }
+    distinctCodes = distinct.count
+    distinctEntropyBits = summedBernoulliEntropy(firingRates: distinct.map { rates[$0] })
     covariance = covarianceSum
     pairwiseMutualInformationBits = information
     maxAbsCorrelation = maxCorrelation

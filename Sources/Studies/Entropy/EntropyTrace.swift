@@ -27,14 +27,14 @@ public struct EntropyTrace: Codable, Sendable, Equatable {
   public init(cells: [EntropyTraceCell]) { self.cells = cells }
 
   /// One row per cell: `layer, hook, <group>, rows, entropy_bits, entropy_std_bits, seeds,
-  /// max_abs_correlation, pairwise_mi_bits, fvu`, then `extra` columns.
+  /// max_abs_correlation, pairwise_mi_bits, fvu, distinct_bits`, then `extra` columns.
   public func table(groupColumn: String, extra: [(name: String, value: (EntropyTraceCell) -> String)] = [])
     -> CSVTable
   {
     var table = CSVTable(
       columns: [
         "layer", "hook", groupColumn, "rows", "entropy_bits", "entropy_std_bits", "seeds", "max_abs_correlation",
-        "pairwise_mi_bits", "fvu",
+        "pairwise_mi_bits", "fvu", "distinct_bits",
       ] + extra.map(\.name))
     for c in cells {
       table.append(
@@ -42,7 +42,7 @@ public struct EntropyTrace: Codable, Sendable, Equatable {
           "\(c.layer)", c.hook, "\(c.group)", "\(c.rows)", CSVTable.number(c.entropy.meanBits),
           CSVTable.number(c.entropy.stdBits), "\(c.entropy.bits.count)", CSVTable.number(c.entropy.maxAbsCorrelation),
           CSVTable.number(c.entropy.pairwiseMutualInformationBits),
-          CSVTable.number(c.entropy.fractionOfVarianceUnexplained),
+          CSVTable.number(c.entropy.fractionOfVarianceUnexplained), CSVTable.number(c.entropy.distinctBits),
         ] + extra.map { $0.value(c) })
     }
     return table

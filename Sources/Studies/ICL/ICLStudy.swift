@@ -30,7 +30,7 @@ public struct ICLStudyOptions: Codable, Sendable, Equatable {
   public var layers: [Int]?
   public var estimator: ICLEstimator = .perSet
   /// How BAEs are fitted (per-set and pooled).
-  public var fit = EntropyFitSettings()
+  public var fit = EntropyFitSettings.smallSets
   /// Seeds of the fitted BAEs; the spread over them is reported.
   public var fitSeeds: [UInt64] = [0]
   /// Tokens per forward batch.

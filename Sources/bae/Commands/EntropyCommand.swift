@@ -165,7 +165,7 @@ struct EntropyCommand: ParsableCommand {
 
   func printChecks(_ e: EntropyEstimate, fvu: Double?) {
     print(
-      "codes: \(e.activeCodes) of \(e.codeWidth) active, \(fmt(e.meanOnes)) ones per row"
+      "codes: \(e.activeCodes) of \(e.codeWidth) active (\(e.distinctCodes) distinct: \(fmt(e.distinctEntropyBits)) bits without exact copies), \(fmt(e.meanOnes)) ones per row"
         + (fvu.map { ", FVU \(String(format: "%.3f", $0))" } ?? ""))
     print(
       "checks: covariance term \(String(format: "%.4g", e.covariance)), pairwise mutual information \(fmt(e.pairwiseMutualInformationBits)) bits, max |correlation| \(String(format: "%.3f", e.maxAbsCorrelation)), \(e.correlatedPairs) pairs with |ρ| > \(EntropyEstimate.correlatedPairThreshold)"

@@ -68,7 +68,7 @@ struct ICLCommand: ParsableCommand {
     options.site = hook
     options.layers = layers.layers
     options.estimator = estimator
-    options.fit = fit.settings
+    options.fit = fit.settings(base: .smallSets)
     options.fitSeeds = fit.seedList
     options.batchTokens = batchTokens
     let study = ICLStudy(
