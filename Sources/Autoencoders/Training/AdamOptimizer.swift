@@ -28,7 +28,12 @@ public struct AdamOptimizer: Sendable, Equatable {
   }
 
   /// One update of the tensors named in `trainable` (others are left as they are), in place.
-  public mutating func update(_ weights: inout AutoencoderWeights, gradients: AutoencoderWeights, trainable: [String]) {
+  ///
+  /// `workers` threads update disjoint chunks of each tensor (the update is elementwise, so the
+  /// result does not depend on their number).
+  public mutating func update(
+    _ weights: inout AutoencoderWeights, gradients: AutoencoderWeights, trainable: [String], workers: Int = 1
+  ) {
     step += 1
     let (t, h) = (step, hyperparameters)
     for name in trainable {
@@ -40,10 +45,14 @@ public struct AdamOptimizer: Sendable, Equatable {
               w.withUnsafeMutableBufferPointer { pw in
                 m.withUnsafeMutableBufferPointer { pm in
                   v.withUnsafeMutableBufferPointer { pv in
-                    adamStep(
-                      pw.baseAddress!, gradients: gradient, firstMoments: pm.baseAddress!,
-                      secondMoments: pv.baseAddress!,
-                      count: pw.count, step: t, hyperparameters: h)
+                    let (w, m, v) = (pw.baseAddress!, pm.baseAddress!, pv.baseAddress!)
+                    // Chunks of at least 64k elements: smaller tensors (biases) stay on one thread.
+                    parallelChunks(pw.count, workers: min(workers, max(1, pw.count >> 16))) { _, range in
+                      let o = range.lowerBound
+                      adamStep(
+                        w + o, gradients: gradient + o, firstMoments: m + o, secondMoments: v + o,
+                        count: range.count, step: t, hyperparameters: h)
+                    }
                   }
                 }
               }

@@ -198,7 +198,7 @@ public final class Trainer {
         if options.unitNormDecoder { Self.projectDecoderGradient(&gradients, weights: autoencoder.weights) }
         optimizer.hyperparameters.learningRate = options.learningRate(
           step: optimizer.step, stepsPerEpoch: stepsPerEpoch)
-        optimizer.update(&autoencoder.weights, gradients: gradients, trainable: trainable)
+        optimizer.update(&autoencoder.weights, gradients: gradients, trainable: trainable, workers: context.threads)
         if options.unitNormDecoder { Self.normalizeDecoder(&autoencoder.weights) }
         trainTerms.append(terms)
         rowsThisRun += x.rows
