@@ -159,3 +159,33 @@ import Testing
     #expect(metricsA.split(separator: "\n").count == metricsB.split(separator: "\n").count)
   }
 }
+
+extension TrainCommandTests {
+  /// `--token-budget` sets the epochs from the training rows, and the schedule flags reach the
+  /// recorded options.
+  @Test func tokenBudgetAndScheduleFlags() throws {
+    let set = try Self.featureSet()
+    let out = try ScratchDirectory("train-budget").url
+    let result = try runBae([
+      "train", "--features", set.path, "--hook", "resid_post:1", "--token-budget", "4000", "--batch-size", "256",
+      "--lr-decay-epochs", "2", "--final-lr-fraction", "0.1", "--entropy-weight", "1e-4", "--entropy-start-epoch", "0",
+      "--entropy-warmup-epochs", "2", "--covariance-warmup-epochs", "3", "--threads", "1", "--out", out.path,
+    ])
+    #expect(result.status == 0, "\(result.stderr)")
+    // 2000 rows, 1600 of them training: ⌈4000 / 1600⌉ = 3 epochs.
+    let metrics = try String(contentsOf: out.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+    #expect(metrics.split(separator: "\n").count == 3)
+    let config = try String(contentsOf: out.appendingPathComponent("config.json"), encoding: .utf8)
+    for field in [
+      "\"epochs\" : 3", "\"learningRateDecayEpochs\" : 2", "\"finalLearningRateFraction\" : 0.1",
+      "\"entropyWarmupEpochs\" : 2", "\"covarianceWarmupEpochs\" : 3",
+    ] {
+      #expect(config.contains(field), "config.json lacks \(field)")
+    }
+    let both = try runBae([
+      "train", "--features", set.path, "--hook", "resid_post:1", "--token-budget", "10", "--epochs", "2", "--out",
+      out.path + "-x",
+    ])
+    #expect(both.status != 0 && both.stderr.contains("--token-budget"))
+  }
+}

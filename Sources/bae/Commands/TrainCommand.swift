@@ -67,6 +67,18 @@ struct TrainCommand: ParsableCommand {
   @Option(name: .long, help: "Adam learning rate (default 1e-3).") var lr: Double?
   @Option(name: .long, help: "Rows per step (default 512).") var batchSize: Int?
   @Option(name: .long, help: "Epochs (default 100).") var epochs: Int?
+  @Option(
+    name: .long,
+    help: "Train on about this many rows (tokens) in all instead of --epochs: epochs = ⌈budget / training rows⌉.")
+  var tokenBudget: Int?
+  @Option(name: .long, help: "Last epochs over which the learning rate falls linearly (default 0: constant).")
+  var lrDecayEpochs: Int?
+  @Option(name: .long, help: "Learning rate at the last step as a fraction of --lr when it decays (default 0).")
+  var finalLrFraction: Double?
+  @Option(name: .long, help: "Epochs over which the entropy weight ramps up from its start epoch (default 0).")
+  var entropyWarmupEpochs: Int?
+  @Option(name: .long, help: "Epochs over which the covariance weight ramps up (default 0).")
+  var covarianceWarmupEpochs: Int?
   @Option(name: .long, help: "BAE entropy weight w_e (default 0).") var entropyWeight: Double?
   @Option(name: .long, help: "BAE entropy threshold (default 0).") var entropyThreshold: Double?
   @Option(name: .long, help: "First epoch of the entropy term (default 500).") var entropyStartEpoch: Int?
@@ -115,6 +127,8 @@ struct TrainCommand: ParsableCommand {
         "--max-tokens is required when training straight from a corpus (the rows are held in memory)")
     }
     if let expand, expand < 1 { throw ValidationError("--expand must be at least 1") }
+    if tokenBudget != nil, epochs != nil { throw ValidationError("give --epochs or --token-budget, not both") }
+    if let tokenBudget, tokenBudget < 1 { throw ValidationError("--token-budget must be positive") }
   }
 
   /// Settings from `--config`, the base that flags override.
@@ -202,10 +216,10 @@ struct TrainCommand: ParsableCommand {
         let normalization = InputNormalization.fit(dataOptions.normalization, to: x)
         x = normalization.apply(x)
         let c = configuration(width: x.columns, normalization: normalization)
+        let o = budgeted(options, rows: x.rows)
         trainer = try reportingErrors {
           try Trainer(
-            configuration: c, options: options, inputs: x, targets: y, output: directory, resume: resume,
-            context: context)
+            configuration: c, options: o, inputs: x, targets: y, output: directory, resume: resume, context: context)
         }
         report = rows.report
       } else {
@@ -217,9 +231,9 @@ struct TrainCommand: ParsableCommand {
         }
         let c = configuration(
           width: try reportingErrors { try streamed.inputWidth() }, normalization: streamed.normalization)
+        let o = budgeted(options, rows: streamed.rowCount)
         trainer = try reportingErrors {
-          try Trainer(
-            configuration: c, options: options, stream: streamed, output: directory, resume: resume, context: context)
+          try Trainer(configuration: c, options: o, stream: streamed, output: directory, resume: resume, context: context)
         }
         report = DataReport(rowsRead: streamed.rowCount)
       }
@@ -276,6 +290,10 @@ struct TrainCommand: ParsableCommand {
     if let lr { o.learningRate = lr }
     if let batchSize { o.batchSize = batchSize }
     if let epochs { o.epochs = epochs }
+    if let lrDecayEpochs { o.learningRateDecayEpochs = lrDecayEpochs }
+    if let finalLrFraction { o.finalLearningRateFraction = finalLrFraction }
+    if let entropyWarmupEpochs { o.entropyWarmupEpochs = entropyWarmupEpochs }
+    if let covarianceWarmupEpochs { o.covarianceWarmupEpochs = covarianceWarmupEpochs }
     if let entropyWeight { o.entropyWeight = entropyWeight }
     if let entropyThreshold { o.entropyThreshold = entropyThreshold }
     if let entropyStartEpoch { o.entropyStartEpoch = entropyStartEpoch }
@@ -290,6 +308,16 @@ struct TrainCommand: ParsableCommand {
     if let decoderBiasInit { o.decoderBiasInit = decoderBiasInit }
     if let resampleDeadEvery { o.resampleDeadEvery = resampleDeadEvery }
     try reportingErrors { try o.validate() }
+    return o
+  }
+
+  /// `options` with the epochs that `--token-budget` asks for on `rows` rows (of which the
+  /// training fraction trains), or unchanged without it.
+  func budgeted(_ options: TrainingOptions, rows: Int) -> TrainingOptions {
+    guard let tokenBudget else { return options }
+    var o = options
+    let training = max(1, Int((Double(rows) * options.trainFraction).rounded(.down)))
+    o.epochs = max(1, (tokenBudget + training - 1) / training)
     return o
   }
 
