@@ -129,8 +129,11 @@ public struct PositionStudyResult: Codable, Sendable, Equatable {
 
 /// Progress of a position study.
 public enum PositionProgress: Sendable {
+  /// Documents kept so far of those wanted.
   case reading(documents: Int, of: Int)
+  /// Documents run through the model.
   case forward(documents: Int, of: Int)
+  /// BAE fits done (layers × groups × seeds in all).
   case fitting(done: Int, of: Int)
 }
 

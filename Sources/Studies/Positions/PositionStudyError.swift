@@ -6,13 +6,17 @@ import HookPoints
 public enum PositionStudyError: Error, CustomStringConvertible, Equatable {
   /// An option value that makes no sense (`key`: its JSON key).
   case invalidOption(key: String, reason: String)
+  /// The group list is empty.
   case noGroups
   /// Groups out of order or sharing positions (each group is named by its first position).
   case groupsOverlap(PositionGroup, PositionGroup)
   /// A group reaches past the last position of a window.
   case groupBeyondContext(PositionGroup, context: Int)
+  /// The layer list is empty.
   case noLayers
+  /// A layer the model does not have.
   case layerOutOfRange(layer: Int, layerCount: Int)
+  /// A model-level site (`logits`, the final norm): positions are studied per layer.
   case siteWithoutLayer(HookSite)
   /// No document of the corpus has `minTokens` tokens in its first window.
   case noDocuments(minTokens: Int, documentsRead: Int)

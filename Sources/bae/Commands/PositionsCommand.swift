@@ -135,8 +135,9 @@ struct PositionsCommand: ParsableCommand {
     let last = Dictionary(uniqueKeysWithValues: r.groups.map { ($0.first, $0.last) })
     let table = r.trace.table(groupColumn: "position", extra: [("last_position", { "\(last[$0.group]!)" })])
     let corpus = r.corpus.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ")
-    let chart = r.trace.byGroup(
-      title: "\(r.model) · \(corpus): entropy by token position", groupAxis: Axis("token position"))
+    var chart = r.trace.byGroup(
+      title: "\(r.model) · \(corpus): \(r.options.site.rawValue) by position", groupAxis: Axis("token position"))
+    chart.width = 760
     try reportingErrors {
       try table.write(to: output.appendingPathComponent("positions.csv"))
       try AtomicFile.write(try StudyJSON.encode(r), to: output.appendingPathComponent("positions.json"))
