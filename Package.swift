@@ -123,7 +123,7 @@ let package = Package(
       name: "StudiesTests",
       dependencies: [
         "Studies", "Autoencoders", "Models", "Tokenizers", "Extraction", "FeatureSets", "HookPoints", "Checkpoints",
-        "TensorCore", "JSONSupport", "Plots", "TestSupport",
+        "TensorCore", "JSONSupport", "Plots", "Corpora", "TestSupport",
       ],
       swiftSettings: strict),
     .testTarget(

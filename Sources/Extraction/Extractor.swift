@@ -44,8 +44,7 @@ public final class Extractor {
   /// Threads (and precision) of this run: the recorded ones when resuming.
   public let context: ComputeContext
   var manifest: FeatureManifest
-  let bosToInsert: Int32?
-  let stripLeadingToken: Bool
+  let cutter: WindowCutter
   /// For tests: stop (as if killed) after writing this many shards in this run.
   public var stopAfterShards: Int?
 
@@ -82,20 +81,7 @@ public final class Extractor {
     self.corpusOptions = corpusOptions
     self.output = output
 
-    let bos = tokenizer.bosTokenID
-    let probe = try tokenizer.encode("a").ids
-    let addsBOS = bos != nil && probe.first == bos
-    switch options.bos {
-    case .auto: bosToInsert = addsBOS ? bos : nil
-    case .off: bosToInsert = nil
-    case .on:
-      guard let bos else {
-        throw ExtractionError.invalidOption(
-          .init(option: .bos, reason: "'on' needs a BOS token, and the tokenizer has none"))
-      }
-      bosToInsert = bos
-    }
-    stripLeadingToken = addsBOS
+    cutter = try WindowCutter(tokenizer: tokenizer, context: options.context, policy: options.bos)
 
     let hooks = points.map { HookRecord(point: $0, width: $0 == .logits ? c.vocabularySize : c.hiddenSize) }
     var recorded: FeatureManifest?
@@ -317,8 +303,7 @@ public final class Extractor {
 
   /// The windows of one document, cut as the options say.
   func windows(of text: String) throws -> [[Int32]] {
-    let ids = try tokenizer.encodeIDs(text)
-    return contextWindows(of: ids, context: options.context, bos: bosToInsert, stripLeadingToken: stripLeadingToken)
+    cutter.windows(of: try tokenizer.encodeIDs(text))
   }
 
   func keeps(ordinal: Int64) -> Bool { keepsDocument(ordinal: ordinal, rate: options.sampleRate, seed: options.seed) }

@@ -8,9 +8,9 @@ struct Bae: ParsableCommand {
     abstract: "Run Llama-family models on the CPU and record their hidden states for autoencoder research.",
     subcommands: [
       InspectCommand.self, TokenizeCommand.self, ForwardCommand.self, ExtractCommand.self, FeaturesCommand.self,
-      TrainCommand.self, EvalCommand.self, EntropyCommand.self, ICLCommand.self, EncodeCommand.self,
-      CompressCommand.self, DecompressCommand.self, ExportCommand.self, ImportCommand.self, ConvertCommand.self,
-      BenchCommand.self,
+      TrainCommand.self, EvalCommand.self, EntropyCommand.self, ICLCommand.self, PositionsCommand.self,
+      EncodeCommand.self, CompressCommand.self, DecompressCommand.self, ExportCommand.self, ImportCommand.self,
+      ConvertCommand.self, BenchCommand.self,
     ])
 
   static func main() {
