@@ -30,7 +30,7 @@ public struct PositionStudyOptions: Codable, Sendable, Equatable {
   /// Layers to study (`nil`: all).
   public var layers: [Int]?
   /// How BAEs are fitted (one per layer and group).
-  public var fit = EntropyFitSettings()
+  public var fit = EntropyFitSettings.smallSets
   /// Seeds of the fitted BAEs; the spread over them is reported.
   public var fitSeeds: [UInt64] = [0]
   /// Tokens per forward batch.

@@ -75,7 +75,7 @@ struct PositionsCommand: ParsableCommand {
     o.seed = seed
     o.site = hook
     o.layers = layers.layers
-    o.fit = fit.settings
+    o.fit = fit.settings(base: .smallSets)
     o.fitSeeds = fit.seedList
     o.batchTokens = batchTokens
     return o
