@@ -5,8 +5,8 @@ import Testing
 /// with its help text.
 @Suite struct HelpTextTests {
   static let commands = [
-    "inspect", "tokenize", "forward", "extract", "features", "train", "eval", "encode", "compress", "decompress",
-    "export", "import", "convert", "bench",
+    "inspect", "tokenize", "forward", "extract", "features", "train", "eval", "entropy", "icl", "positions", "encode",
+    "compress", "decompress", "export", "import", "convert", "bench",
   ]
 
   static let model = (
@@ -34,6 +34,16 @@ import Testing
       ("--resume", "Continue the run"),
     ],
     "features": [("info", "Summarise a feature set's manifest.")],
+    "entropy": [
+      ("--ae <dir>", "A trained BAE directory."), ("--synthetic <synthetic>", "Known-answer check: R independent bits."),
+      ("--fit-normalize <fit-normalize>", "Input scaling of a fit: centered (default)"),
+      ("--json", "Print the result as one JSON object."),
+    ],
+    "icl": [
+      model, threads, ("--task <task>", "Task name (sst2, rotten_tomatoes, …) or path to a task .jsonl."),
+      ("--estimator <estimator>", "per-set (default), pooled or given."), ("--seeds <seeds>", "BAEs fitted per set"),
+    ],
+    "positions": [model, threads, ("--seeds <seeds>", "BAEs fitted per set")],
     "train": [
       ("--features <dir>", "Feature-set directories written by bae extract"), ("--hook <hook>", "Hooks to train on:"),
       ("--arch <arch>", "Architecture: bae, relu, topk, batchtopk, jumprelu or transcoder."),
