@@ -202,8 +202,8 @@ import Tokenizers
       try error { $0.groups = [PositionGroup(4), PositionGroup(2)] }
         == .groupsOverlap(PositionGroup(4), PositionGroup(2)))
     #expect(try error { $0.groups = [] } == .noGroups)
-    #expect(try error { $0.layers = [0, 2] } == .layerOutOfRange(layer: 2, layerCount: 2))
-    #expect(try error { $0.site = .logits } == .siteWithoutLayer(.logits))
+    #expect(try error { $0.layers = [0, 2] } == .layers(.layerOutOfRange(layer: 2, layerCount: 2)))
+    #expect(try error { $0.site = .logits } == .layers(.siteWithoutLayer(.logits)))
     #expect(
       try error { $0.minTokens = 20 }
         == .invalidOption(key: "min_tokens", reason: "must be in 1…16 (the context), got 20"))

@@ -137,32 +137,14 @@ public struct EntropyFit: Sendable {
     var statistics = CodeSetStatistics(codeWidth: autoencoder.configuration.codeWidth)
     statistics.add(codes, workers: context.threads)
     estimate = statistics.estimate
-    fractionOfVarianceUnexplained = Self.unexplainedVariance(
-      autoencoder.reconstruction(fromCodes: codes, context: context), rows)
+    var reconstruction = ReconstructionAccumulator(
+      inputWidth: rows.columns, codeWidth: autoencoder.configuration.codeWidth)
+    reconstruction.add(
+      targets: rows, reconstructions: autoencoder.reconstruction(fromCodes: codes, context: context), codes: codes)
+    fractionOfVarianceUnexplained =
+      reconstruction.statistics(activity: CodeActivity(binary: true)).fractionOfVarianceUnexplained ?? 0
     self.seed = seed
     self.autoencoder = autoencoder
-  }
-
-  /// `Σ(x̂ − x)² / Σ(x − x̄)²` with `x̄` the mean row.
-  static func unexplainedVariance(_ reconstruction: Matrix, _ x: Matrix) -> Double {
-    let (n, d) = (x.rows, x.columns)
-    var mean = [Double](repeating: 0, count: d)
-    x.withUnsafeBufferPointer { v in
-      for i in 0..<n { for j in 0..<d { mean[j] += Double(v[i * d + j]) } }
-    }
-    for j in 0..<d { mean[j] /= Double(max(n, 1)) }
-    var (error, variance) = (0.0, 0.0)
-    x.withUnsafeBufferPointer { v in
-      reconstruction.withUnsafeBufferPointer { r in
-        for i in 0..<(n * d) {
-          let e = Double(r[i] - v[i])
-          let c = Double(v[i]) - mean[i % d]
-          error += e * e
-          variance += c * c
-        }
-      }
-    }
-    return variance == 0 ? 0 : error / variance
   }
 }
 

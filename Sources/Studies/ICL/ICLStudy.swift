@@ -100,9 +100,7 @@ public enum ICLProgress: Sendable {
 
 /// Errors of a study's setup.
 public enum ICLStudyError: Error, CustomStringConvertible, Equatable {
-  case layerOutOfRange(layer: Int, layerCount: Int)
-  case noLayers
-  case siteWithoutLayer(HookSite)
+  case layers(StudyLayerError)
   case missingAutoencoder(layer: Int, hook: String)
   case autoencoderMismatch(layer: Int, reason: String)
   case labelTokens(String)
@@ -110,9 +108,7 @@ public enum ICLStudyError: Error, CustomStringConvertible, Equatable {
 
   public var description: String {
     switch self {
-    case .layerOutOfRange(let l, let n): "layer \(l) is outside the model's 0…\(n - 1)"
-    case .noLayers: "no layers to study"
-    case .siteWithoutLayer(let s): "hook site \(s.rawValue) has no layer; ICL studies read a per-layer site"
+    case .layers(let error): error.description
     case .missingAutoencoder(let l, let hook): "no autoencoder was given for layer \(l) (\(hook))"
     case .autoencoderMismatch(let l, let reason): "the autoencoder for layer \(l) does not fit: \(reason)"
     case .labelTokens(let reason): "label words: \(reason)"
@@ -140,14 +136,13 @@ public struct ICLStudy {
     self.options = options
   }
 
-  /// The studied layers, checked.
-  public func layers() throws(ICLStudyError) -> [Int] {
-    let n = model.configuration.layerCount
-    let layers = options.layers ?? Array(0..<n)
-    guard !layers.isEmpty else { throw .noLayers }
-    for l in layers where !(0..<n).contains(l) { throw .layerOutOfRange(layer: l, layerCount: n) }
-    guard options.site.isPerLayer else { throw .siteWithoutLayer(options.site) }
-    return layers
+  /// The studied layers and the points read there, checked.
+  public func points() throws(ICLStudyError) -> [(layer: Int, point: HookPoint)] {
+    do {
+      return try studyPoints(layers: options.layers, site: options.site, layerCount: model.configuration.layerCount)
+    } catch {
+      throw .layers(error)
+    }
   }
 
   /// Every prompt of the study, k by k (the file `prompts.jsonl`).
@@ -191,14 +186,8 @@ public struct ICLStudy {
     progress: @Sendable (ICLProgress) -> Void = { _ in }
   ) throws -> ICLStudyResult {
     guard !options.ks.isEmpty else { throw ICLStudyError.emptyGrid }
-    let layers = try layers()
-    let points = try layers.map { l throws(ICLStudyError) in
-      do {
-        return try HookPoint(site: options.site, layer: l)
-      } catch {
-        throw .siteWithoutLayer(options.site)
-      }
-    }
+    let studied = try points()
+    let (layers, points) = (studied.map(\.layer), studied.map(\.point))
     if options.estimator == .given {
       for (l, point) in zip(layers, points) {
         guard let ae = autoencoders[l] else { throw ICLStudyError.missingAutoencoder(layer: l, hook: point.name) }

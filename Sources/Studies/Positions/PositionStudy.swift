@@ -157,14 +157,13 @@ public struct PositionStudy {
     self.options = options
   }
 
-  /// The studied layers, checked against the model.
-  public func layers() throws(PositionStudyError) -> [Int] {
-    let n = model.configuration.layerCount
-    let layers = options.layers ?? Array(0..<n)
-    guard !layers.isEmpty else { throw .noLayers }
-    for l in layers where !(0..<n).contains(l) { throw .layerOutOfRange(layer: l, layerCount: n) }
-    guard options.site.isPerLayer else { throw .siteWithoutLayer(options.site) }
-    return layers
+  /// The studied layers and the points read there, checked against the model.
+  public func points() throws(PositionStudyError) -> [(layer: Int, point: HookPoint)] {
+    do {
+      return try studyPoints(layers: options.layers, site: options.site, layerCount: model.configuration.layerCount)
+    } catch {
+      throw .layers(error)
+    }
   }
 
   /// Reads documents until ``PositionStudyOptions/documents`` of them have a first window of at
@@ -203,14 +202,8 @@ public struct PositionStudy {
     context: ComputeContext, progress: @Sendable (PositionProgress) -> Void = { _ in }
   ) throws -> PositionStudyResult {
     try options.validate()
-    let layers = try layers()
-    let points = try layers.map { l throws(PositionStudyError) in
-      do {
-        return try HookPoint(site: options.site, layer: l)
-      } catch {
-        throw .siteWithoutLayer(options.site)
-      }
-    }
+    let studied = try points()
+    let (layers, points) = (studied.map(\.layer), studied.map(\.point))
     let groups = options.resolvedGroups
     let rows = PositionStates.plan(
       windowLengths: documents.windows.map(\.count), groups: groups, rowsPerGroup: options.rowsPerGroup,

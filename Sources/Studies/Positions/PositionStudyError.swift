@@ -12,12 +12,8 @@ public enum PositionStudyError: Error, CustomStringConvertible, Equatable {
   case groupsOverlap(PositionGroup, PositionGroup)
   /// A group reaches past the last position of a window.
   case groupBeyondContext(PositionGroup, context: Int)
-  /// The layer list is empty.
-  case noLayers
-  /// A layer the model does not have.
-  case layerOutOfRange(layer: Int, layerCount: Int)
-  /// A model-level site (`logits`, the final norm): positions are studied per layer.
-  case siteWithoutLayer(HookSite)
+  /// No layers, a layer the model lacks, or a model-level site.
+  case layers(StudyLayerError)
   /// No document of the corpus has `minTokens` tokens in its first window.
   case noDocuments(minTokens: Int, documentsRead: Int)
   /// A group holds fewer than two states: no BAE can be fitted to it.
@@ -34,12 +30,8 @@ public enum PositionStudyError: Error, CustomStringConvertible, Equatable {
     case .groupBeyondContext(let group, let context):
       return
         "position \(group.last) (group \(group)) is beyond the window: a context of \(context) tokens has positions 0…\(context - 1); raise the context or drop the position"
-    case .noLayers:
-      return "no layers to study"
-    case .layerOutOfRange(let l, let n):
-      return "layer \(l) is outside the model's 0…\(n - 1)"
-    case .siteWithoutLayer(let site):
-      return "hook site \(site.rawValue) has no layer; position studies read a per-layer site"
+    case .layers(let error):
+      return error.description
     case .noDocuments(let minTokens, let read):
       return
         "none of the \(read) documents read has \(minTokens) tokens (the last studied position + 1 unless min_tokens says otherwise); study earlier positions or give a corpus of longer documents"

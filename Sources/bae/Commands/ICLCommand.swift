@@ -74,12 +74,11 @@ struct ICLCommand: ParsableCommand {
     let study = ICLStudy(
       model: model, modelName: location.requestedURL.lastPathComponent, tokenizer: tokenizer, task: icl,
       options: options)
-    let studied = try reportingErrors { try study.layers() }
+    let studied = try reportingErrors { try study.points() }
     var autoencoders: [Int: Autoencoder] = [:]
     if let aeDir {
-      for l in studied {
-        let name = try reportingErrors { try HookPoint(site: hook, layer: l) }.name
-        var directory = URL(fileURLWithPath: aeDir).appendingPathComponent(name)
+      for (l, point) in studied {
+        var directory = URL(fileURLWithPath: aeDir).appendingPathComponent(point.name)
         if studied.count == 1, !FileManager.default.fileExists(atPath: directory.path) {
           directory = URL(fileURLWithPath: aeDir)
         }

@@ -101,7 +101,7 @@ struct PositionsCommand: ParsableCommand {
     let tokenizer = try reportingErrors { try TokenizerLoader.load(model: location) }
     let study = PositionStudy(
       model: model, modelName: location.requestedURL.lastPathComponent, tokenizer: tokenizer, options: options)
-    _ = try reportingErrors { try study.layers() }
+    _ = try reportingErrors { try study.points() }
     let output = out.map { URL(fileURLWithPath: $0) }
     if let output {
       try reportingErrors { try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true) }
