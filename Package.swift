@@ -16,7 +16,7 @@ let package = Package(
       name: "BaeKit",
       targets: [
         "TensorCore", "JSONSupport", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora", "FeatureSets",
-        "Autoencoders", "Extraction", "Plots", "Studies",
+        "Autoencoders", "Extraction", "Plots", "Studies", "ChatAPI", "Interpret",
       ]),
   ],
   dependencies: [
@@ -41,6 +41,8 @@ let package = Package(
     .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "HookPoints"], swiftSettings: strict),
     .target(name: "JSONSupport", swiftSettings: strict),
     .target(name: "Plots", swiftSettings: strict),
+    /// The OpenAI-compatible chat API's bodies, shared by the judge client and `bae serve`.
+    .target(name: "ChatAPI", swiftSettings: strict),
     .target(name: "Tokenizers", dependencies: ["Checkpoints", "CSentencePiece", "JSONSupport"], swiftSettings: strict),
     .target(name: "Corpora", dependencies: ["CArchive", "JSONSupport"], swiftSettings: strict),
     .target(
@@ -67,12 +69,21 @@ let package = Package(
       ],
       swiftSettings: numeric),
 
+    /// Feature interpretation: activation records, ComSem, the judge client, the feature browser.
+    .target(
+      name: "Interpret",
+      dependencies: [
+        "ChatAPI", "TensorCore", "JSONSupport", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora",
+        "FeatureSets", "Autoencoders", "Plots", .product(name: "Crypto", package: "swift-crypto"),
+      ],
+      swiftSettings: strict),
+
     // The command-line tool; the only target that prints.
     .executableTarget(
       name: "bae",
       dependencies: [
         "TensorCore", "JSONSupport", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora", "FeatureSets",
-        "Extraction", "Autoencoders", "Plots", "Studies",
+        "Extraction", "Autoencoders", "Plots", "Studies", "ChatAPI", "Interpret",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
