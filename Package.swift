@@ -74,9 +74,9 @@ let package = Package(
       name: "Interpret",
       dependencies: [
         "ChatAPI", "TensorCore", "JSONSupport", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora",
-        "FeatureSets", "Autoencoders", "Plots", .product(name: "Crypto", package: "swift-crypto"),
+        "FeatureSets", "Autoencoders", "Extraction", "Plots", .product(name: "Crypto", package: "swift-crypto"),
       ],
-      swiftSettings: strict),
+      resources: [.copy("Resources")], swiftSettings: strict),
 
     // The command-line tool; the only target that prints.
     .executableTarget(
@@ -135,6 +135,13 @@ let package = Package(
       dependencies: [
         "Studies", "Autoencoders", "Models", "Tokenizers", "Extraction", "FeatureSets", "HookPoints", "Checkpoints",
         "TensorCore", "JSONSupport", "Plots", "Corpora", "TestSupport",
+      ],
+      swiftSettings: strict),
+    .testTarget(
+      name: "InterpretTests",
+      dependencies: [
+        "Interpret", "ChatAPI", "Autoencoders", "Models", "Tokenizers", "Corpora", "HookPoints", "TensorCore",
+        "TestSupport",
       ],
       swiftSettings: strict),
     .testTarget(
