@@ -147,7 +147,8 @@ let package = Package(
     .testTarget(
       name: "BaeCLITests",
       dependencies: [
-        "bae", "Autoencoders", "Checkpoints", "FeatureSets", "HookPoints", "TensorCore", "TestSupport",
+        "bae", "Autoencoders", "Checkpoints", "FeatureSets", "HookPoints", "TensorCore", "Interpret", "ChatAPI",
+        "TestSupport",
       ],
       swiftSettings: strict),
 

@@ -6,7 +6,7 @@ import Interpret
 struct ReportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "report",
-    abstract: "Write a static HTML feature browser for a bae interpret run.",
+    abstract: "Write a static HTML feature browser for an interpret run.",
     discussion: """
       Reads DIR/features.jsonl, DIR/summary.json and the records (DIR/records, or --records) \
       and writes one self-contained page, DIR/report/index.html (or --out DIR): no server and \
