@@ -1,7 +1,7 @@
+import Autoencoders
 import ChatAPI
 import Foundation
 import Interpret
-import Autoencoders
 import TestSupport
 import Testing
 
@@ -29,9 +29,10 @@ import Testing
     return ActivationRecords(manifest: manifest, documents: documents, records: lists, active: active)
   }
 
-  static let cat = Array(repeating: " cat", count: 5) + [
-    " cat", " cats", " cat", " catalog", " dog", " maybe", " cat", " cat", " extra", " extra",
-  ]
+  static let cat =
+    Array(repeating: " cat", count: 5) + [
+      " cat", " cats", " cat", " catalog", " dog", " maybe", " cat", " cat", " extra", " extra",
+    ]
   static let bird = Array(repeating: " bird", count: 5) + [" bird", " fish"]
   static let standard = records(
     [cat, Array(repeating: " few", count: 5), bird, []], active: [3, 0, 10, 0])
@@ -58,7 +59,7 @@ import Testing
     #expect(r[0].answers == ["Yes", "Yes", "Yes", "Yes", "no", "maybe", "Yes", "Yes"])
     #expect(r[0].firingRate == 3.0 / Double(Self.standard.manifest.tokens))
     #expect(r[0].usage == TokenUsage(promptTokens: 90, completionTokens: 9))
-    #expect(r[1] .explanation == "" && r[1].score == nil && !r[1].interpretable && r[1].records == 5)
+    #expect(r[1].explanation == "" && r[1].score == nil && !r[1].interpretable && r[1].records == 5)
     #expect(r[2].score == 0.5 && r[2].tested == 2)
     #expect(r[3].records == 0 && !r[3].interpretable)
 
@@ -108,12 +109,14 @@ import Testing
   @Test func aFailingJudgeKeepsFinishedBatches() async throws {
     let scratch = try ScratchDirectory("comsem-fail")
     await #expect(throws: InterpretError.self) {
-      _ = try await Self.comSem(batch: 1).run(records: Self.standard, judge: FakeJudge(failOn: "fish"), directory: scratch.url)
+      _ = try await Self.comSem(batch: 1).run(
+        records: Self.standard, judge: FakeJudge(failOn: "fish"), directory: scratch.url)
     }
     let kept = try FeatureResultsFile.read(scratch.url("features.jsonl"))
     #expect(kept.map(\.index) == [0, 1])
     do {
-      _ = try await Self.comSem(batch: 1).run(records: Self.standard, judge: FakeJudge(failOn: "fish"), directory: scratch.url)
+      _ = try await Self.comSem(batch: 1).run(
+        records: Self.standard, judge: FakeJudge(failOn: "fish"), directory: scratch.url)
       Issue.record("the run should fail")
     } catch let error as InterpretError {
       let expected = InterpretError.judge(

@@ -124,7 +124,8 @@ struct ArrayCorpus: CorpusReader {
     let (model, tokenizer, ae) = try Self.setup(.bae)
     #expect(throws: InterpretError.self) {
       try RecordCollector(
-        model: model, tokenizer: tokenizer, autoencoder: ae, point: Self.point, options: RecordOptions(scoring: .activation))
+        model: model, tokenizer: tokenizer, autoencoder: ae, point: Self.point,
+        options: RecordOptions(scoring: .activation))
     }
     #expect(throws: InterpretError.self) {
       try RecordCollector(

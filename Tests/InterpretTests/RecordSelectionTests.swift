@@ -33,7 +33,8 @@ import Testing
     let common = Float(log2(0.75 + 1e-6))
     #expect(
       records[0] == [
-        ActivationRecord(document: 0, position: 1, score: rare), ActivationRecord(document: 1, position: 1, score: common),
+        ActivationRecord(document: 0, position: 1, score: rare),
+        ActivationRecord(document: 1, position: 1, score: common),
       ])
     #expect(records[1] == [ActivationRecord(document: 1, position: 0, score: common)])
     #expect(records[2] == [ActivationRecord(document: 0, position: 0, score: common)])

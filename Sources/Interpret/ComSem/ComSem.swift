@@ -118,7 +118,9 @@ public struct ComSem: Sendable {
       var finishedBatch: [FeatureResult] = []
       let outcome = await withTaskGroup(of: Result<FeatureResult, InterpretError>.self) { group in
         for feature in batch {
-          group.addTask { await Result { () async throws(InterpretError) in try await evaluate(feature, records, judge) } }
+          group.addTask {
+            await Result { () async throws(InterpretError) in try await evaluate(feature, records, judge) }
+          }
         }
         var failure: InterpretError?
         for await result in group {

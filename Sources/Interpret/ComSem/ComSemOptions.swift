@@ -33,7 +33,9 @@ public struct ComSemOptions: Sendable, Equatable {
     guard minimumRecords > explainRecords else {
       throw .invalidOption(
         name: "minimum_records",
-        reason: "must exceed explain_records (\(explainRecords)) so every explained feature has a test, got \(minimumRecords)")
+        reason:
+          "must exceed explain_records (\(explainRecords)) so every explained feature has a test, got \(minimumRecords)"
+      )
     }
   }
 }

@@ -14,7 +14,9 @@ import Foundation
 /// One trailing newline of a file is dropped; everything else (a sample line's trailing space)
 /// is kept. The judge is only ever asked for a phrase or a yes/no, never for numbers.
 public struct PromptSet: Sendable, Equatable {
-  public static let fileNames = ["explain-system.txt", "explain-user.txt", "sample.txt", "judge-system.txt", "judge-user.txt"]
+  public static let fileNames = [
+    "explain-system.txt", "explain-user.txt", "sample.txt", "judge-system.txt", "judge-user.txt",
+  ]
 
   public var explainSystem: String
   public var explainUser: PromptTemplate

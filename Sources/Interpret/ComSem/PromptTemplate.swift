@@ -31,7 +31,8 @@ public struct PromptTemplate: Sendable, Equatable {
         let name = String(after[..<close])
         guard allowed.contains(name) else {
           throw .invalidPrompt(
-            file: file, reason: "unknown placeholder {\(name)}; this prompt knows \(allowed.sorted().map { "{\($0)}" })")
+            file: file, reason: "unknown placeholder {\(name)}; this prompt knows \(allowed.sorted().map { "{\($0)}" })"
+          )
         }
         if !literal.isEmpty { pieces.append(.text(literal)) }
         literal = ""

@@ -80,7 +80,9 @@ public struct ActivationRecords: Sendable, Equatable {
   /// `records.bin`'s bytes.
   func binary() -> Data {
     var data = Data(Self.magic)
-    func put<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) } }
+    func put<T: FixedWidthInteger>(_ value: T) {
+      withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) }
+    }
     put(UInt64(records.count))
     put(UInt64(manifest.tokens))
     for a in active { put(UInt64(a)) }
@@ -148,7 +150,8 @@ public struct ActivationRecords: Sendable, Equatable {
       let m = Int(try next(UInt64.self))
       let n = Int(try next(UInt64.self))
       guard m == manifest.codeWidth, n == manifest.tokens else {
-        throw damaged("holds \(m) features over \(n) tokens, the manifest says \(manifest.codeWidth) over \(manifest.tokens)")
+        throw damaged(
+          "holds \(m) features over \(n) tokens, the manifest says \(manifest.codeWidth) over \(manifest.tokens)")
       }
       var active = [Int](repeating: 0, count: m)
       for j in 0..<m { active[j] = Int(try next(UInt64.self)) }
@@ -165,7 +168,9 @@ public struct ActivationRecords: Sendable, Equatable {
           let position = Int(try next(UInt32.self))
           let score = Float(bitPattern: try next(UInt32.self))
           guard document < documents.count, position < documents[document].tokens.count else {
-            throw damaged("a record of feature \(j) points at token \(position) of document \(document), which \(documentsName) lacks")
+            throw damaged(
+              "a record of feature \(j) points at token \(position) of document \(document), which \(documentsName) lacks"
+            )
           }
           records[j].append(ActivationRecord(document: document, position: position, score: score))
         }

@@ -90,7 +90,8 @@ public struct RecordCollector {
       }
       let width = point == .logits ? model.configuration.vocabularySize : model.configuration.hiddenSize
       guard width == autoencoder.configuration.inputWidth else {
-        throw .widthMismatch(hook: point.name, hiddenWidth: width, autoencoderWidth: autoencoder.configuration.inputWidth)
+        throw .widthMismatch(
+          hook: point.name, hiddenWidth: width, autoencoderWidth: autoencoder.configuration.inputWidth)
       }
       if let layer = point.layer, layer >= model.configuration.layerCount {
         throw .invalidOption(
@@ -99,7 +100,8 @@ public struct RecordCollector {
       guard (options.scoring == .minorityState) == autoencoder.configuration.architecture.isBinary else {
         throw .invalidOption(
           name: "scoring",
-          reason: "\(options.scoring.rawValue) does not fit a \(autoencoder.configuration.architecture.rawValue) autoencoder "
+          reason:
+            "\(options.scoring.rawValue) does not fit a \(autoencoder.configuration.architecture.rawValue) autoencoder "
             + "(minority_state is for a BAE's bits, activation/standardized for the others)")
       }
     }

@@ -61,7 +61,8 @@ public struct RecordManifest: Codable, Sendable, Equatable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case format, version, model, corpus, hook, autoencoder, type, scoring, context, bos, seed, seconds, documents, tokens
+    case format, version, model, corpus, hook, autoencoder, type, scoring, context, bos, seed, seconds, documents,
+      tokens
     case topK = "top_k"
     case codeWidth = "code_width"
     case textsRead = "texts_read"

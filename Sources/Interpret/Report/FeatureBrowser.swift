@@ -118,8 +118,10 @@ public struct FeatureBrowser {
     var h = "<section id=\"overview\">\n<ul class=\"meta\">\n"
     if let m = records?.manifest {
       h += "<li>model <code>\(escapeHTML(m.model))</code>, hook <code>\(escapeHTML(m.hook))</code>, "
-      h += "\(escapeHTML(m.type)) autoencoder <code>\(escapeHTML(m.autoencoder ?? "–"))</code> with \(m.codeWidth) features</li>\n"
-      h += "<li>\(m.tokens) tokens of \(m.documents) documents from <code>\(escapeHTML(m.corpus.joined(separator: ", ")))</code>; "
+      h +=
+        "\(escapeHTML(m.type)) autoencoder <code>\(escapeHTML(m.autoencoder ?? "–"))</code> with \(m.codeWidth) features</li>\n"
+      h +=
+        "<li>\(m.tokens) tokens of \(m.documents) documents from <code>\(escapeHTML(m.corpus.joined(separator: ", ")))</code>; "
       h += "top-\(m.topK) features per token by \(escapeHTML(m.scoring.rawValue)) score</li>\n"
     }
     if let s = summary {
@@ -127,7 +129,8 @@ public struct FeatureBrowser {
       h += "\(s.notInterpretable) with too few records"
       if let mean = s.meanScore { h += "; mean score \(String(format: "%.3f", mean))" }
       h += "</li>\n<li>interpretable: "
-      h += s.interpretable.map { "\($0.features) at score ≥ \(String(format: "%.2f", $0.threshold))" }.joined(separator: ", ")
+      h += s.interpretable.map { "\($0.features) at score ≥ \(String(format: "%.2f", $0.threshold))" }.joined(
+        separator: ", ")
       if let dead = s.dead, let dense = s.dense { h += "; dead codes \(dead), dense codes \(dense)" }
       h += "</li>\n"
     }
@@ -154,7 +157,8 @@ public struct FeatureBrowser {
       h += "<tr data-index=\"\(r.index)\" data-score=\"\(r.score.map { "\($0)" } ?? "")\" "
       h += "data-rate=\"\(r.firingRate.map { "\($0)" } ?? "")\" data-density=\"\(d.map { "\($0)" } ?? "")\">"
       h += "<td><a href=\"#f\(r.index)\">\(r.index)</a></td><td>\(escapeHTML(r.explanation))</td>"
-      h += "<td>\(number(r.score, "%.3f"))</td><td>\(number(r.firingRate, "%.4f"))</td><td>\(number(d, "%.4f"))</td></tr>\n"
+      h +=
+        "<td>\(number(r.score, "%.3f"))</td><td>\(number(r.firingRate, "%.4f"))</td><td>\(number(d, "%.4f"))</td></tr>\n"
     }
     return h + "</tbody>\n</table>\n"
   }

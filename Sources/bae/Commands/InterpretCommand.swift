@@ -39,13 +39,17 @@ struct InterpretCommand: ParsableCommand {
   @OptionGroup var modelArguments: ModelArguments
   @OptionGroup var corpusArguments: CorpusArguments
 
-  @Option(name: .long, help: ArgumentHelp("Autoencoder directory (config.json and weights.safetensors).", valueName: "dir"))
+  @Option(
+    name: .long, help: ArgumentHelp("Autoencoder directory (config.json and weights.safetensors).", valueName: "dir"))
   var ae: String?
   @Option(
     name: .long,
-    help: "Autoencoder type: bae, relu, topk, batchtopk, jumprelu, transcoder (must match --ae; default: its own), or random.")
+    help:
+      "Autoencoder type: bae, relu, topk, batchtopk, jumprelu, transcoder (must match --ae; default: its own), or random."
+  )
   var type: InterpretType?
-  @Option(name: .long, help: "Hook to encode, e.g. blocks.5.hook_resid_post or resid_post:5 (default: the autoencoder's).")
+  @Option(
+    name: .long, help: "Hook to encode, e.g. blocks.5.hook_resid_post or resid_post:5 (default: the autoencoder's).")
   var hook: String?
   @Flag(name: .long, help: "SAE/transcoder scores standardised per feature: (h − mean) / (std + 1e-6).")
   var standardize = false
@@ -70,7 +74,8 @@ struct InterpretCommand: ParsableCommand {
   @Option(name: .long, help: "Judge: environment variable holding the API key.") var judgeKeyEnv = "OPENAI_API_KEY"
   @Option(name: .long, help: "Judge: requests in flight at most.") var judgeConcurrency = 8
   @Option(name: .long, help: "Judge: seconds before a request gives up.") var judgeTimeout = 120.0
-  @Option(name: .long, help: ArgumentHelp("Judge: response cache directory (default: OUT/judge-cache).", valueName: "dir"))
+  @Option(
+    name: .long, help: ArgumentHelp("Judge: response cache directory (default: OUT/judge-cache).", valueName: "dir"))
   var judgeCache: String?
   @Option(name: .long, help: "Explain only features 0..<N.") var maxFeatures: Int?
   @Option(name: .long, help: "Features whose results are written together.") var batchFeatures = 16
@@ -86,7 +91,9 @@ struct InterpretCommand: ParsableCommand {
     if fromRecords == nil && corpusArguments.corpus.isEmpty {
       throw ValidationError("give --corpus PATH (or --from-records DIR)")
     }
-    if fromRecords != nil && recordsOnly { throw ValidationError("--records-only and --from-records exclude each other") }
+    if fromRecords != nil && recordsOnly {
+      throw ValidationError("--records-only and --from-records exclude each other")
+    }
     if fromRecords == nil && ae == nil && !(type == .random && width != nil) {
       throw ValidationError("give --ae DIR (or --type random --width N)")
     }
@@ -95,7 +102,8 @@ struct InterpretCommand: ParsableCommand {
     }
     for (flag, value) in [
       ("--top-k", topK), ("--samples", samples), ("--context", context), ("--batch-tokens", batchTokens),
-      ("--judge-concurrency", judgeConcurrency), ("--batch-features", batchFeatures), ("--max-features", maxFeatures ?? 1),
+      ("--judge-concurrency", judgeConcurrency), ("--batch-features", batchFeatures),
+      ("--max-features", maxFeatures ?? 1),
       ("--width", width ?? 1),
     ] where value < 1 {
       throw ValidationError("\(flag) must be at least 1, got \(value)")
@@ -171,7 +179,9 @@ struct InterpretCommand: ParsableCommand {
   func makeRecords(meter: InterpretMeter) throws -> ActivationRecords {
     let location = try modelArguments.resolvedLocation()
     let tokenizer = try reportingErrors { try TokenizerLoader.load(model: location) }
-    let autoencoder = try ae.map { path in try reportingErrors { try AutoencoderFiles.load(from: URL(fileURLWithPath: path)).0 } }
+    let autoencoder = try ae.map { path in
+      try reportingErrors { try AutoencoderFiles.load(from: URL(fileURLWithPath: path)).0 }
+    }
     let architecture = autoencoder?.configuration.architecture
     let kind = type ?? architecture.map { InterpretType(rawValue: $0.rawValue)! } ?? .random
     if kind != .random, let architecture, kind.rawValue != architecture.rawValue {
@@ -229,7 +239,8 @@ struct InterpretCommand: ParsableCommand {
     if let dead = s.dead, let dense = s.dense { lines.append("  dead codes \(dead), dense codes \(dense)") }
     lines.append(
       "\(s.requests.formatted()) requests, \(s.cached.formatted()) cached, \(s.usage.totalTokens.formatted()) tokens, "
-        + "\(String(format: "%.1f", s.seconds)) s; wrote \(output.path)/features.jsonl, summary.json, score-histogram.svg")
+        + "\(String(format: "%.1f", s.seconds)) s; wrote \(output.path)/features.jsonl, summary.json, score-histogram.svg"
+    )
     return lines.joined(separator: "\n")
   }
 }

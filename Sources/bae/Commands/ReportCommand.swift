@@ -19,7 +19,8 @@ struct ReportCommand: ParsableCommand {
       folder or DIR; positions.svg (bae positions) and trace.svg (bae icl) in DIR or its parent.
       """)
 
-  @Argument(help: ArgumentHelp("Run directory of bae interpret (features.jsonl, summary.json, records/).", valueName: "dir"))
+  @Argument(
+    help: ArgumentHelp("Run directory of bae interpret (features.jsonl, summary.json, records/).", valueName: "dir"))
   var directory: String
   @Option(name: .long, help: ArgumentHelp("Records directory (default: DIR/records).", valueName: "dir"))
   var records: String?
@@ -36,12 +37,14 @@ struct ReportCommand: ParsableCommand {
     let results = try reportingErrors { try FeatureResultsFile.read(featuresURL) }.sorted { $0.index < $1.index }
     let recordsURL = records.map { URL(fileURLWithPath: $0) } ?? run.appendingPathComponent("records")
     var recordSet: ActivationRecords?
-    if records != nil || FileManager.default.fileExists(atPath: recordsURL.appendingPathComponent("manifest.json").path) {
+    if records != nil || FileManager.default.fileExists(atPath: recordsURL.appendingPathComponent("manifest.json").path)
+    {
       recordSet = try reportingErrors { try ActivationRecords.read(from: recordsURL) }
     }
     if let recordSet, let bad = results.first(where: { $0.index >= recordSet.manifest.codeWidth }) {
       throw CommandError(
-        "feature \(bad.index) of \(featuresURL.path) is not among the \(recordSet.manifest.codeWidth) features of \(recordsURL.path)")
+        "feature \(bad.index) of \(featuresURL.path) is not among the \(recordSet.manifest.codeWidth) features of \(recordsURL.path)"
+      )
     }
     let summaryURL = run.appendingPathComponent(ComSemSummary.fileName)
     var summary: ComSemSummary?
