@@ -187,6 +187,9 @@ struct InterpretCommand: ParsableCommand {
     if kind != .random, let architecture, kind.rawValue != architecture.rawValue {
       throw CommandError("--type \(kind.rawValue) does not match the autoencoder in \(ae!), a \(architecture.rawValue)")
     }
+    if standardize && (kind == .bae || kind == .random) {
+      throw CommandError("--standardize applies to SAE and transcoder activations, not to a \(kind.rawValue) run")
+    }
     let scoring: RecordScoring =
       kind == .random ? .random : kind == .bae ? .minorityState : standardize ? .standardized : .activation
     let point: HookPoint
