@@ -74,9 +74,9 @@ let package = Package(
       name: "Interpret",
       dependencies: [
         "ChatAPI", "TensorCore", "JSONSupport", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora",
-        "FeatureSets", "Autoencoders", "Plots", .product(name: "Crypto", package: "swift-crypto"),
+        "FeatureSets", "Autoencoders", "Extraction", "Plots", .product(name: "Crypto", package: "swift-crypto"),
       ],
-      swiftSettings: strict),
+      resources: [.copy("Resources")], swiftSettings: strict),
 
     // The command-line tool; the only target that prints.
     .executableTarget(
@@ -138,9 +138,17 @@ let package = Package(
       ],
       swiftSettings: strict),
     .testTarget(
+      name: "InterpretTests",
+      dependencies: [
+        "Interpret", "ChatAPI", "Autoencoders", "Models", "Tokenizers", "Corpora", "HookPoints", "TensorCore",
+        "TestSupport",
+      ],
+      swiftSettings: strict),
+    .testTarget(
       name: "BaeCLITests",
       dependencies: [
-        "bae", "Autoencoders", "Checkpoints", "FeatureSets", "HookPoints", "TensorCore", "TestSupport",
+        "bae", "Autoencoders", "Checkpoints", "FeatureSets", "HookPoints", "TensorCore", "Interpret", "ChatAPI",
+        "TestSupport",
       ],
       swiftSettings: strict),
 

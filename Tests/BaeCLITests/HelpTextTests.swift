@@ -6,7 +6,7 @@ import Testing
 @Suite struct HelpTextTests {
   static let commands = [
     "inspect", "tokenize", "forward", "extract", "features", "train", "eval", "entropy", "icl", "positions", "encode",
-    "compress", "decompress", "export", "import", "convert", "bench",
+    "compress", "decompress", "export", "import", "convert", "bench", "interpret", "report",
   ]
 
   static let model = (
@@ -95,6 +95,25 @@ import Testing
       features, ae, ("--out <file>", "Output file (.safetensors)."),
       ("--mean-rows <mean-rows>", "Measure the code means on the first this many rows (default: every row)."),
       ("--keep-ties", "Also store the 1 bits of codes whose mean is exactly 0.5"), threads, batchSize,
+    ],
+    "interpret": [
+      model, threads, ("--corpus <path>", "Files, directories or globs"),
+      ("--ae <dir>", "Autoencoder directory (config.json and weights.safetensors)."),
+      ("--type <type>", "Autoencoder type: bae, relu, topk, batchtopk, jumprelu, transcoder"),
+      ("--top-k <top-k>", "Features recorded per token. (default: 10)"),
+      ("--samples <samples>", "Texts read from the corpus. (default: 8192)"),
+      ("--out <dir>", "Output directory."), ("--records-only", "Stop after writing the records."),
+      ("--from-records <dir>", "Explain saved records"),
+      ("--judge-url <judge-url>", "Judge: base URL of an OpenAI-compatible server"),
+      ("--judge-model <judge-model>", "Judge: model name sent with each request."),
+      ("--judge-key-env <judge-key-env>", "Judge: environment variable holding the API key. (default: OPENAI_API_KEY)"),
+      ("--judge-concurrency <judge-concurrency>", "Judge: requests in flight at most. (default: 8)"),
+      ("--judge-timeout <judge-timeout>", "Judge: seconds before a request gives up."),
+      ("--judge-cache <dir>", "Judge: response cache directory (default: OUT/judge-cache)."),
+      ("--json", "Print the summary as one JSON object."),
+    ],
+    "report": [
+      ("<dir>", "Run directory of bae interpret"), ("--out <dir>", "Output directory (default: DIR/report)."),
     ],
     "decompress": [
       ("--from <file>", "File written by bae compress."), ae, ("--out <file>", "Output file (.safetensors)."), threads,
