@@ -28,10 +28,27 @@ public struct PromptSet: Sendable, Equatable {
   ///
   /// - Throws: ``InterpretError/invalidPrompt(file:reason:)`` when the resources are missing.
   public static func bundled() throws(InterpretError) -> PromptSet {
-    guard let directory = Bundle.module.url(forResource: "Resources", withExtension: nil) else {
-      throw .invalidPrompt(file: "Resources", reason: "the prompt resources are not installed next to bae")
+    try load(from: bundledDirectory())
+  }
+
+  /// Where SwiftPM puts this module's resources: `bae_Interpret.resources/Resources` next to the
+  /// executable. Looked up by hand because `Bundle.module` stops the process when the folder is
+  /// missing (a `bae` binary copied elsewhere without it).
+  static func bundledDirectory() throws(InterpretError) -> URL {
+    let bundleName = "bae_Interpret.resources"
+    var candidates = [Bundle.main.bundleURL]
+    if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+      candidates.append(URL(fileURLWithPath: executable).deletingLastPathComponent())
     }
-    return try load(from: directory)
+    for base in candidates {
+      let directory = base.appendingPathComponent(bundleName).appendingPathComponent("Resources")
+      if FileManager.default.fileExists(atPath: directory.appendingPathComponent(fileNames[0]).path) {
+        return directory
+      }
+    }
+    throw .invalidPrompt(
+      file: bundleName,
+      reason: "the prompt files are not installed next to bae; copy \(bundleName) beside the binary or pass a prompt directory")
   }
 
   /// The five files of `directory`.
