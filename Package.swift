@@ -26,6 +26,8 @@ let package = Package(
   targets: [
     // C libraries from Debian (see README: `make setup` installs them).
     .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    /// oneDNN (Debian's build has no pkg-config file; the headers sit in the default include path).
+    .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
     .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
     .target(
       name: "CSentencePiece",
@@ -35,7 +37,7 @@ let package = Package(
     .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
 
     // Libraries.
-    .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"], swiftSettings: numeric),
+    .target(name: "TensorCore", dependencies: ["CBLAS", "CDNNL", "CKernels"], swiftSettings: numeric),
     .target(name: "Checkpoints", dependencies: ["TensorCore", "JSONSupport"], swiftSettings: strict),
     .target(name: "HookPoints", swiftSettings: strict),
     .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "HookPoints"], swiftSettings: strict),

