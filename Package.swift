@@ -156,6 +156,8 @@ let package = Package(
 
     // Benchmarks (run by hand; see benchmarks/<topic>/README.md).
     .executableTarget(
+      name: "gemm-bench", dependencies: ["TensorCore"], path: "benchmarks/gemm/Sources", swiftSettings: numeric),
+    .executableTarget(
       name: "TokenizeBenchmark", dependencies: ["Tokenizers"], path: "benchmarks/tokenize/Sources", swiftSettings: strict),
   ]
 )

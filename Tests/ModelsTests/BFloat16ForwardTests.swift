@@ -11,7 +11,7 @@ import Testing
 @Suite struct BFloat16ForwardTests {
   /// Largest row-wise relative L2 error ‖bf16 − f32‖ / ‖f32‖ allowed at any hook and token.
   /// bfloat16 keeps 8 significant bits (relative rounding ≤ 2⁻⁹ ≈ 0.002 per element); on these
-  /// width-16 models the error grows from 0.005–0.013 at layer 0 to a measured worst of 0.034
+  /// hidden-64 models the error grows from 0.005–0.013 at layer 0 to a measured worst of 0.034
   /// (`blocks.2.hook_mlp_out` of tiny-llama3-gqa; the worst per model is printed), so 0.06 leaves
   /// room for other CPUs' kernels while a wrong layout, a missing row or an unrounded operand
   /// mix-up (errors of order 1) still fails.
@@ -65,6 +65,19 @@ import Testing
     }
     #expect(worst.error >= Self.floor, "bf16 equals f32 to \(worst.error): the bf16 path did not run")
     print("[bf16] \(name): worst row relative L2 error vs f32 = \(worst.error) (at \(worst.hook))")
+  }
+
+  /// A BF16 checkpoint loads to bf16 storage with its stored bits unchanged; an F32 one is
+  /// rounded to nearest even once.
+  @Test func bfloat16WeightsKeepTheCheckpointsBits() throws {
+    let stored = try LlamaModel.load(from: Fixtures.model("tiny-tied-mqa"))  // BF16 file, widened to f32
+    let direct = try LlamaModel.load(from: Fixtures.model("tiny-tied-mqa"), precision: .bfloat16)
+    #expect(direct.weights.layers[1].down.floats == stored.weights.layers[1].down.floats)
+    #expect(direct.weights.tokenEmbedding.floats == stored.weights.tokenEmbedding.floats)
+    let f32 = try LlamaModel.load(from: Fixtures.model("tiny-llama3-gqa"))
+    let rounded = try LlamaModel.load(from: Fixtures.model("tiny-llama3-gqa"), precision: .bfloat16)
+    #expect(rounded.weights.layers[0].query == WeightMatrix(f32.weights.layers[0].query.floats, precision: .bfloat16))
+    #expect(rounded.weights.layers[0].attentionNorm == f32.weights.layers[0].attentionNorm)
   }
 
   @Test func aContextOfAnotherPrecisionIsRefused() throws {

@@ -96,13 +96,18 @@ public struct LlamaWeights: Sendable {
     let results = ResultSlots(count: names.count)
     DispatchQueue.concurrentPerform(iterations: names.count) { i in
       do throws(CheckpointError) {
+        let isNorm = [T.attentionNorm, .mlpNorm, .finalNorm].contains(items[i].tensor)
+        if precision == .bfloat16 && !isNorm && naming == .huggingFace {
+          // bf16 checkpoints go straight to bf16 storage.
+          results.set(i, .success(WeightMatrix(storage: .bfloat16(try store.bfloat16(names[i])))))
+          return
+        }
         var values = try store.floats(names[i])
         if naming == .gguf {
           let tensor = items[i].tensor
           if tensor == .query { values = unpermuteRoPERows(values, heads: c.headCount, columns: c.hiddenSize) }
           if tensor == .key { values = unpermuteRoPERows(values, heads: c.kvHeadCount, columns: c.hiddenSize) }
         }
-        let isNorm = [T.attentionNorm, .mlpNorm, .finalNorm].contains(items[i].tensor)
         results.set(i, .success(WeightMatrix(values, precision: isNorm ? .float32 : precision)))
       } catch {
         results.set(i, .failure(error))
