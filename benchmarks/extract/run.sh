@@ -12,6 +12,7 @@ tokens=${2:-20000}
 layer=${3:-12}
 rounds=${4:-2}
 py=${PYTHON:-python3}
+export TQDM_DISABLE=1 HF_HUB_DISABLE_PROGRESS_BARS=1  # no progress bars from transformers
 corpus=corpora/pile-sample.jsonl.zst
 swift build -c release --product bae >/dev/null
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs)"

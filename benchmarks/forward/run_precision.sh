@@ -11,6 +11,7 @@ length=${2:-512}
 batch=${3:-1}
 rounds=${4:-3}
 py=${PYTHON:-python3}
+export TQDM_DISABLE=1 HF_HUB_DISABLE_PROGRESS_BARS=1  # no progress bars from transformers
 swift build -c release --product bae >/dev/null
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs)"
 echo "flags: $(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(avx2|fma|avx512|amx)' | tr '\n' ' ')"

@@ -68,7 +68,8 @@ struct BenchCommand: ParsableCommand {
       best = min(best, Date().timeIntervalSince(start))
     }
     let tokens = batch * sequenceLength
-    let lastLayer = points.contains { $0 == .logits || $0 == .finalNorm } ? c.layerCount - 1 : points.compactMap(\.layer).max() ?? -1
+    let lastLayer =
+      points.contains { $0 == .logits || $0 == .finalNorm } ? c.layerCount - 1 : points.compactMap(\.layer).max() ?? -1
     let flops = c.forwardFLOPs(
       sequenceLengths: Array(repeating: sequenceLength, count: batch), lastLayer: lastLayer,
       logits: points.contains(.logits))
@@ -94,7 +95,8 @@ struct BenchCommand: ParsableCommand {
       return "openblas:\(BLASKernels.coreName)"
     case .bfloat16:
       let share = max(1, rows / context.threads)
-      return "onednn:" + (try BFloat16GEMM().implementationName(rows: share, inDim: c.hiddenSize, outDim: c.intermediateSize))
+      return "onednn:"
+        + (try BFloat16GEMM().implementationName(rows: share, inDim: c.hiddenSize, outDim: c.intermediateSize))
     }
   }
 }

@@ -17,7 +17,8 @@ let cpu = CPUFeatures.current
 if let core = BLASKernels.recommendedCoreType {
   // The bae tool restarts itself in this case; a benchmark says so instead of measuring the fallback.
   FileHandle.standardError.write(
-    Data("gemm-bench: OpenBLAS fell back to \(BLASKernels.coreName) kernels; run with OPENBLAS_CORETYPE=\(core)\n".utf8))
+    Data("gemm-bench: OpenBLAS fell back to \(BLASKernels.coreName) kernels; run with OPENBLAS_CORETYPE=\(core)\n".utf8)
+  )
   exit(2)
 }
 
@@ -48,11 +49,14 @@ do {
       try bf16.linear(out.pointer, x, wBits, rows: rows, inDim: inDim, outDim: outDim, threads: threads)
     }
     let kernel = try bf16.implementationName(rows: rows / threads, inDim: inDim, outDim: outDim)
-    for (precision, time, name) in [("f32", f32Time, "openblas:\(BLASKernels.coreName)"), ("bf16", bf16Time, "onednn:\(kernel)")] {
+    for (precision, time, name) in [
+      ("f32", f32Time, "openblas:\(BLASKernels.coreName)"), ("bf16", bf16Time, "onednn:\(kernel)"),
+    ] {
       print(
         "{\"precision\":\"\(precision)\",\"m\":\(rows),\"k\":\(inDim),\"n\":\(outDim),\"threads\":\(threads),"
           + "\"seconds\":\(String(format: "%.5f", time)),\"gflops\":\(String(format: "%.1f", flop / time / 1e9)),"
-          + "\"kernel\":\"\(name)\",\"cpu\":\"\(cpu.modelName ?? "unknown")\",\"cpu_features\":\"\(cpu.names.joined(separator: " "))\"}")
+          + "\"kernel\":\"\(name)\",\"cpu\":\"\(cpu.modelName ?? "unknown")\",\"cpu_features\":\"\(cpu.names.joined(separator: " "))\"}"
+      )
     }
   }
 } catch {
