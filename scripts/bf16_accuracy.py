@@ -19,7 +19,7 @@ is ~150x the others, do not hide errors on ordinary tokens) for:
 Run from the repository root after `swift build -c release`, with the Python of a venv holding
 torch, transformers, gguf, safetensors and numpy:
 
-    /tmp/bae-ae-venv/bin/python scripts/bf16_accuracy.py [--json out/bf16-accuracy.json]
+    /path/to/venv/bin/python scripts/bf16_accuracy.py [--json out/bf16-accuracy.json]
 """
 import argparse
 import json
