@@ -47,13 +47,24 @@ public final class HTTPClient: HTTPTransport, Sendable {
   ///
   /// - Throws: ``TransportError``; an HTTP error status is a response, not an error.
   public func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
+    try await send(request, toFile: nil)
+  }
+
+  /// Sends `request` on a thread of its own, writing a `2xx` body to `file` as
+  /// ``perform(_:toFile:progress:cancellation:)`` does. Cancelling the calling task stops the
+  /// transfer within about a second.
+  ///
+  /// - Throws: ``TransportError``; an HTTP error status is a response, not an error.
+  public func send(
+    _ request: HTTPRequest, toFile file: FileHandle?, progress: (@Sendable (Int64) -> Void)? = nil
+  ) async throws(TransportError) -> HTTPResponse {
     let flag = CancellationFlag()
     let result: Result<HTTPResponse, TransportError> = await withTaskCancellationHandler {
       await withCheckedContinuation { continuation in
         let thread = Thread {
           continuation.resume(
             returning: Result { () throws(TransportError) -> HTTPResponse in
-              try self.perform(request, cancellation: flag)
+              try self.perform(request, toFile: file, progress: progress, cancellation: flag)
             })
         }
         thread.name = "bae-http"
