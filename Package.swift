@@ -163,7 +163,7 @@ let package = Package(
     .testTarget(
       name: "BaeCLITests",
       dependencies: [
-        "bae", "Autoencoders", "Checkpoints", "FeatureSets", "HookPoints", "TensorCore", "TestSupport",
+        "bae", "Autoencoders", "Checkpoints", "FeatureSets", "HookPoints", "TensorCore", "TestSupport", "HTTPTestServer",
       ],
       swiftSettings: strict),
 

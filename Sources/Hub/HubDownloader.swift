@@ -290,7 +290,7 @@ public final class HubDownloader: Sendable {
       do {
         try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
         unlink(target.path)
-        if Glibc.link(blob.path, target.path) != 0 {
+        if posixLink(blob.path, target.path) != 0 {
           try FileManager.default.copyItem(at: blob, to: target)
         }
       } catch {
@@ -411,4 +411,13 @@ public final class HubDownloader: Sendable {
     defer { try? handle.close() }
     while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { body(chunk) }
   }
+}
+
+/// link(2), named apart from ``HubDownloader``'s own `link`.
+private func posixLink(_ existing: String, _ new: String) -> Int32 {
+  #if canImport(Glibc)
+    Glibc.link(existing, new)
+  #else
+    Darwin.link(existing, new)
+  #endif
 }
