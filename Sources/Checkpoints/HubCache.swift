@@ -80,7 +80,9 @@ public struct HubCache: Sendable, Equatable {
   /// its ref file; `nil` when the cache does not know it.
   public func commit(_ repository: String, revision: String) -> String? {
     if Self.isCommitHash(revision) { return revision }
-    guard let text = try? String(contentsOf: refURL(repository, revision: revision), encoding: .utf8) else { return nil }
+    guard let text = try? String(contentsOf: refURL(repository, revision: revision), encoding: .utf8) else {
+      return nil
+    }
     let commit = text.trimmingCharacters(in: .whitespacesAndNewlines)
     return commit.isEmpty ? nil : commit
   }

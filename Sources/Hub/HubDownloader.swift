@@ -156,7 +156,8 @@ public final class HubDownloader: Sendable {
       }
       completed += file.size
       progress?(
-        HubProgress(path: file.path, fileBytes: file.size, fileSize: file.size, completedBytes: completed, totalBytes: total))
+        HubProgress(
+          path: file.path, fileBytes: file.size, fileSize: file.size, completedBytes: completed, totalBytes: total))
       try link(file, repository: repository, commit: commit, blob: blob)
     }
     if revision != commit {
@@ -209,7 +210,9 @@ public final class HubDownloader: Sendable {
         throw .file(path: partial.path, reason: String(describing: error))
       }
       let request = HTTPRequest(url: url, headers: authorization, rangeStart: have > 0 ? have : nil)
-      let outcome = Result { () throws(TransportError) in try client.perform(request, toFile: handle, progress: progress) }
+      let outcome = Result { () throws(TransportError) in
+        try client.perform(request, toFile: handle, progress: progress)
+      }
       try? handle.close()
       let failure: HubError
       switch outcome {
@@ -288,7 +291,8 @@ public final class HubDownloader: Sendable {
       let blob = settings.cache.blobURL(repository, etag: file.etag)
       let target = destination.appendingPathComponent(file.path)
       do {
-        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+          at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
         unlink(target.path)
         if posixLink(blob.path, target.path) != 0 {
           try FileManager.default.copyItem(at: blob, to: target)
@@ -318,7 +322,8 @@ public final class HubDownloader: Sendable {
     let encoded = path.split(separator: "/").map {
       String($0).addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? String($0)
     }.joined(separator: "/")
-    return URL(string: "\(settings.endpoint.absoluteString)/\(repository)/resolve/\(Self.encodeRevision(commit))/\(encoded)")!
+    return URL(
+      string: "\(settings.endpoint.absoluteString)/\(repository)/resolve/\(Self.encodeRevision(commit))/\(encoded)")!
   }
 
   private static func encodeRevision(_ revision: String) -> String {
@@ -340,7 +345,9 @@ public final class HubDownloader: Sendable {
     var retry = 0
     while true {
       let failure: HubError
-      switch Result(catching: { () throws(TransportError) in try client.perform(HTTPRequest(url: url, headers: authorization)) }) {
+      switch Result(catching: { () throws(TransportError) in
+        try client.perform(HTTPRequest(url: url, headers: authorization))
+      }) {
       case .success(let response):
         if response.isSuccess { return response }
         failure = error(for: response, url: url, repository: repository, revision: revision, path: path)
@@ -365,7 +372,9 @@ public final class HubDownloader: Sendable {
     }
   }
 
-  private static func isRetryable(_ status: Int) -> Bool { status == 429 || status == 408 || (500..<600).contains(status) }
+  private static func isRetryable(_ status: Int) -> Bool {
+    status == 429 || status == 408 || (500..<600).contains(status)
+  }
 
   private func backoff(_ retry: Int) {
     Thread.sleep(forTimeInterval: min(30, initialBackoff * pow(2, Double(retry))))

@@ -33,8 +33,11 @@ public enum HubError: Error, Equatable, Sendable, CustomStringConvertible {
         ? "the Hub refused the token in HF_TOKEN for \(repository) (HTTP \(status)); check that it may read this repository"
         : "the Hub refused access to \(repository) (HTTP \(status)): it is private or gated, or does not exist; set HF_TOKEN to a token that may read it"
     case .notFound(let repository, let revision, let path):
-      if let path { "\(repository) has no file \(path) at revision \(revision) (HTTP 404)" }
-      else { "no repository \(repository) with revision \(revision) on the Hub (HTTP 404)" }
+      if let path {
+        "\(repository) has no file \(path) at revision \(revision) (HTTP 404)"
+      } else {
+        "no repository \(repository) with revision \(revision) on the Hub (HTTP 404)"
+      }
     case .http(let url, let status, let message):
       "\(url): HTTP \(status)\(message.isEmpty ? "" : ": \(message)")"
     case .transport(let reason):

@@ -128,10 +128,11 @@ let curlWriteCallback: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, U
   return state.receiveBody(UnsafeRawBufferPointer(start: pointer, count: length)) ? length : 0
 }
 
-let curlProgressCallback: @convention(c) (UnsafeMutableRawPointer?, curl_off_t, curl_off_t, curl_off_t, curl_off_t)
-  -> Int32 = { userdata, _, _, _, _ in
-    guard let userdata else { return 0 }
-    let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
-    // Non-zero aborts the transfer with CURLE_ABORTED_BY_CALLBACK.
-    return state.cancellation?.isCancelled == true ? 1 : 0
-  }
+let curlProgressCallback:
+  @convention(c) (UnsafeMutableRawPointer?, curl_off_t, curl_off_t, curl_off_t, curl_off_t)
+    -> Int32 = { userdata, _, _, _, _ in
+      guard let userdata else { return 0 }
+      let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
+      // Non-zero aborts the transfer with CURLE_ABORTED_BY_CALLBACK.
+      return state.cancellation?.isCancelled == true ? 1 : 0
+    }

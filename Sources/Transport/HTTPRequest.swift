@@ -74,8 +74,9 @@ public struct HTTPTimeouts: Sendable, Equatable, Hashable {
   public var lowSpeedBytesPerSecond: Int
 
   /// Time limits; see the properties.
-  public init(connect: Double = 10, total: Double? = nil, lowSpeedSeconds: Double? = 30, lowSpeedBytesPerSecond: Int = 1)
-  {
+  public init(
+    connect: Double = 10, total: Double? = nil, lowSpeedSeconds: Double? = 30, lowSpeedBytesPerSecond: Int = 1
+  ) {
     self.connect = connect
     self.total = total
     self.lowSpeedSeconds = lowSpeedSeconds

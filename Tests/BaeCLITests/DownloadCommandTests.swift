@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTestServer
-import Testing
 import TestSupport
+import Testing
 
 /// `bae download` end to end against a one-file Hub on loopback, and `--model org/name` resolving
 /// through the cache it fills.
@@ -15,7 +15,8 @@ import TestSupport
       return .json(#"{"sha":"\#(commit)","siblings":[{"rfilename":"config.json"}]}"#)
     case "/api/models/org/one/tree/\(commit)":
       // git blob id of the config: sha1("blob 22\0" + contents).
-      return .json(#"[{"type":"file","oid":"0972e95c1405cc1507c19dcbe784f7a36c930907","size":22,"path":"config.json"}]"#)
+      return .json(
+        #"[{"type":"file","oid":"0972e95c1405cc1507c19dcbe784f7a36c930907","size":22,"path":"config.json"}]"#)
     case "/org/one/resolve/\(commit)/config.json":
       return .file(config, for: request)
     default:
@@ -38,7 +39,9 @@ import TestSupport
     #expect(result.stdout.contains(#""downloaded_bytes":22"#))
     #expect(try Data(contentsOf: scratch.url("out/config.json")) == Self.config)
     let link = scratch.path("home/hub/models--org--one/snapshots/\(Self.commit)/config.json")
-    #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == "../../blobs/0972e95c1405cc1507c19dcbe784f7a36c930907")
+    #expect(
+      try FileManager.default.destinationOfSymbolicLink(atPath: link)
+        == "../../blobs/0972e95c1405cc1507c19dcbe784f7a36c930907")
 
     let again = try runBae(["download", "org/one"], environment: environment)
     #expect(again.status == 0)

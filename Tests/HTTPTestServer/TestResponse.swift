@@ -38,12 +38,14 @@ public indirect enum TestResponse: Sendable {
   /// A JSON answer (`Content-Type: application/json`).
   public static func json(_ text: String, status: Int = 200, headers: [String: String] = [:]) -> TestResponse {
     .reply(
-      status: status, headers: headers.merging(["Content-Type": "application/json"]) { a, _ in a }, body: Data(text.utf8))
+      status: status, headers: headers.merging(["Content-Type": "application/json"]) { a, _ in a },
+      body: Data(text.utf8))
   }
 
   /// A plain-text answer.
   public static func text(_ text: String, status: Int = 200, headers: [String: String] = [:]) -> TestResponse {
-    .reply(status: status, headers: headers.merging(["Content-Type": "text/plain"]) { a, _ in a }, body: Data(text.utf8))
+    .reply(
+      status: status, headers: headers.merging(["Content-Type": "text/plain"]) { a, _ in a }, body: Data(text.utf8))
   }
 
   /// A redirect to `location` (absolute, or a path on the same server).

@@ -2,8 +2,8 @@ import Checkpoints
 import Foundation
 import HTTPTestServer
 import Hub
-import Testing
 import TestSupport
+import Testing
 import Transport
 
 /// `HubDownloader` against a loopback Hub mimic: the cache layout Python shares, redirects,
@@ -37,13 +37,16 @@ import Transport
     #expect(snapshot.downloadedBytes == Int64(mimic.files.values.map(\.count).reduce(0, +)))
     let repoDirectory = cache.repositoryDirectory(HubMimic.repository)
     #expect(repoDirectory.lastPathComponent == "models--org--tiny")
-    #expect(try String(contentsOf: cache.refURL(HubMimic.repository, revision: "main"), encoding: .utf8) == HubMimic.commit)
+    #expect(
+      try String(contentsOf: cache.refURL(HubMimic.repository, revision: "main"), encoding: .utf8) == HubMimic.commit)
     for (path, data) in mimic.files {
       let blob = cache.blobURL(HubMimic.repository, etag: mimic.etag(path))
       #expect(try Data(contentsOf: blob) == data, "blob of \(path)")
       let link = snapshot.directory.appendingPathComponent(path)
       let destination = try FileManager.default.destinationOfSymbolicLink(atPath: link.path)
-      #expect(destination == String(repeating: "../", count: path.split(separator: "/").count + 1) + "blobs/\(mimic.etag(path))")
+      #expect(
+        destination == String(repeating: "../", count: path.split(separator: "/").count + 1)
+          + "blobs/\(mimic.etag(path))")
       #expect(try Data(contentsOf: link) == data, "snapshot link of \(path)")
       #expect(try Data(contentsOf: scratch.url("out/\(path)")) == data, "placed copy of \(path)")
     }

@@ -50,7 +50,9 @@ final class HubMimic: @unchecked Sendable {
   }
 
   /// The blob name the cache uses for `path`.
-  func etag(_ path: String) -> String { Self.lfs.contains(path) ? Self.sha256(files[path]!) : Self.gitBlobID(files[path]!) }
+  func etag(_ path: String) -> String {
+    Self.lfs.contains(path) ? Self.sha256(files[path]!) : Self.gitBlobID(files[path]!)
+  }
 
   func respond(_ request: RecordedRequest) -> TestResponse {
     if requireToken && request.header("Authorization") != "Bearer \(Self.token)" {
@@ -69,14 +71,20 @@ final class HubMimic: @unchecked Sendable {
       var entries = page.map { path -> String in
         let data = files[path]!
         if Self.lfs.contains(path) {
-          return #"{"type":"file","oid":"\#(Self.gitBlobID(Data("pointer".utf8)))","size":\#(data.count),"path":"\#(path)","lfs":{"oid":"\#(Self.sha256(data))","size":\#(data.count),"pointerSize":134}}"#
+          return
+            #"{"type":"file","oid":"\#(Self.gitBlobID(Data("pointer".utf8)))","size":\#(data.count),"path":"\#(path)","lfs":{"oid":"\#(Self.sha256(data))","size":\#(data.count),"pointerSize":134}}"#
         }
         return #"{"type":"file","oid":"\#(Self.gitBlobID(data))","size":\#(data.count),"path":"\#(path)"}"#
       }
-      if request.query["cursor"] == "2" { entries.insert(#"{"type":"directory","oid":"x","size":0,"path":"sub"}"#, at: 0) }
+      if request.query["cursor"] == "2" {
+        entries.insert(#"{"type":"directory","oid":"x","size":0,"path":"sub"}"#, at: 0)
+      }
       let headers =
         request.query["cursor"] == nil
-        ? ["Link": "<http://127.0.0.1:\(request.header("Host")?.split(separator: ":").last ?? "0")/api/models/\(repo)/tree/\(Self.commit)?recursive=1&cursor=2>; rel=\"next\""]
+        ? [
+          "Link":
+            "<http://127.0.0.1:\(request.header("Host")?.split(separator: ":").last ?? "0")/api/models/\(repo)/tree/\(Self.commit)?recursive=1&cursor=2>; rel=\"next\""
+        ]
         : [:]
       return .json("[\(entries.joined(separator: ","))]", headers: headers)
     default:

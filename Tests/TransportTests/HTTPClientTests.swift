@@ -10,7 +10,8 @@ import Transport
 
   @Test func postSendsHeadersAndBodyAndReturnsTheAnswer() async throws {
     let server = try await HTTPTestServer.start { request in
-      .json(#"{"echo":"\#(request.bodyText)","auth":"\#(request.header("Authorization") ?? "")"}"#,
+      .json(
+        #"{"echo":"\#(request.bodyText)","auth":"\#(request.header("Authorization") ?? "")"}"#,
         headers: ["X-Answer": "42"])
     }
     defer { server.stop() }
@@ -109,7 +110,10 @@ import Transport
     defer { server.stop() }
     let started = Date()
     let request = HTTPRequest(url: server.url("/slow"), timeouts: HTTPTimeouts(connect: 2, total: 1))
-    await #expect(throws: TransportError.timedOut(url: server.url("/slow").absoluteString, limit: "connect 2 s, total 1 s, stalled 30 s")) {
+    await #expect(
+      throws: TransportError.timedOut(
+        url: server.url("/slow").absoluteString, limit: "connect 2 s, total 1 s, stalled 30 s")
+    ) {
       _ = try await client.send(request)
     }
     // Tolerance: the 1 s limit plus scheduling on a loaded 2-core machine.
@@ -123,7 +127,10 @@ import Transport
       _ = try await client.send(HTTPRequest(url: url))
       Issue.record("expected connection refused")
     } catch {
-      guard case .unreachable(let shown, _) = error else { Issue.record("got \(error)"); return }
+      guard case .unreachable(let shown, _) = error else {
+        Issue.record("got \(error)")
+        return
+      }
       #expect(shown == url.absoluteString)
       #expect(error.isTransient)
     }
@@ -138,7 +145,10 @@ import Transport
       _ = try await client.send(HTTPRequest(url: server.url("/cut")))
       Issue.record("expected a lost connection")
     } catch {
-      guard case .connectionLost = error else { Issue.record("got \(error)"); return }
+      guard case .connectionLost = error else {
+        Issue.record("got \(error)")
+        return
+      }
       #expect(error.isTransient)
     }
   }

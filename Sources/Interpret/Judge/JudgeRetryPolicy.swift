@@ -48,7 +48,9 @@ public struct JudgeRetryPolicy: Sendable, Equatable {
   }
 
   /// IMF-fixdate, RFC 850 and asctime (RFC 9110 §5.6.7).
-  private static let httpDateFormats = ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"]
+  private static let httpDateFormats = [
+    "EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy",
+  ]
 }
 
 /// SplitMix64: the jitter's small seeded generator (one per client, behind its lock).

@@ -14,8 +14,9 @@ public struct JudgeUsageTotals: Sendable, Equatable {
   /// Attempts that were retried (429, 5xx, timeouts, lost connections).
   public var retries: Int
 
-  public init(tokens: TokenUsage = .zero, httpRequests: Int = 0, answered: Int = 0, cacheHits: Int = 0, retries: Int = 0)
-  {
+  public init(
+    tokens: TokenUsage = .zero, httpRequests: Int = 0, answered: Int = 0, cacheHits: Int = 0, retries: Int = 0
+  ) {
     self.tokens = tokens
     self.httpRequests = httpRequests
     self.answered = answered

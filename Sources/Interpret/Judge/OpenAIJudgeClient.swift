@@ -170,7 +170,8 @@ public final class OpenAIJudgeClient: JudgeClient {
         ? "the server wants an API key and \(variable) is not set"
         : "the server refused the API key in \(variable)"
     case 404:
-      hint = "no such endpoint or model: check that the base URL ends in /v1 and that model '\(configuration.model)' exists"
+      hint =
+        "no such endpoint or model: check that the base URL ends in /v1 and that model '\(configuration.model)' exists"
     case 429: hint = "rate limited; retries ran out"
     case 500..<600: hint = "server error; retries ran out"
     default: hint = "request refused"

@@ -23,7 +23,9 @@ struct DownloadCommand: ParsableCommand {
   @Option(name: .long, help: "Branch, tag or commit to download.")
   var revision = HubCache.defaultRevision
 
-  @Option(name: .long, help: ArgumentHelp("Download only files matching this glob (repeatable; e.g. '*.json').", valueName: "glob"))
+  @Option(
+    name: .long,
+    help: ArgumentHelp("Download only files matching this glob (repeatable; e.g. '*.json').", valueName: "glob"))
   var include: [String] = []
 
   @Option(name: .long, help: ArgumentHelp("Also place the files in this directory.", valueName: "dir"))
