@@ -16,17 +16,20 @@ let package = Package(
       name: "BaeKit",
       targets: [
         "TensorCore", "JSONSupport", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora", "FeatureSets",
-        "Autoencoders", "Extraction", "Plots", "Studies", "ChatAPI", "Interpret",
+        "Autoencoders", "Extraction", "Plots", "Studies", "ChatAPI", "Interpret", "Transport", "Hub",
       ]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    // Tests only: the controllable HTTP server the judge client and `bae download` are tested against.
+    .package(url: "https://github.com/apple/swift-nio", from: "2.0.0"),
   ],
   targets: [
     // C libraries from Debian (see README: `make setup` installs them).
     .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+    .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
     .target(
       name: "CSentencePiece",
       cxxSettings: [.unsafeFlags(["-std=c++17"])],
@@ -41,6 +44,13 @@ let package = Package(
     .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "HookPoints"], swiftSettings: strict),
     .target(name: "JSONSupport", swiftSettings: strict),
     .target(name: "Plots", swiftSettings: strict),
+    /// The one HTTP layer: libcurl behind `HTTPClient` (blocking calls on their own threads).
+    .target(name: "Transport", dependencies: ["CCurl"], swiftSettings: strict),
+    /// The Hugging Face Hub: file listings, resumable verified downloads into the shared Hub cache.
+    .target(
+      name: "Hub",
+      dependencies: ["Transport", "Checkpoints", .product(name: "Crypto", package: "swift-crypto")],
+      swiftSettings: strict),
     /// The OpenAI-compatible chat API's bodies, shared by the judge client and `bae serve`.
     .target(name: "ChatAPI", swiftSettings: strict),
     .target(name: "Tokenizers", dependencies: ["Checkpoints", "CSentencePiece", "JSONSupport"], swiftSettings: strict),
@@ -73,8 +83,8 @@ let package = Package(
     .target(
       name: "Interpret",
       dependencies: [
-        "ChatAPI", "TensorCore", "JSONSupport", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora",
-        "FeatureSets", "Autoencoders", "Extraction", "Plots", .product(name: "Crypto", package: "swift-crypto"),
+        "ChatAPI", "Transport", "TensorCore", "JSONSupport", "Checkpoints", "HookPoints", "Models", "Tokenizers",
+        "Corpora", "FeatureSets", "Autoencoders", "Extraction", "Plots", .product(name: "Crypto", package: "swift-crypto"),
       ],
       resources: [.copy("Resources")], swiftSettings: strict),
 
@@ -83,7 +93,7 @@ let package = Package(
       name: "bae",
       dependencies: [
         "TensorCore", "JSONSupport", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora", "FeatureSets",
-        "Extraction", "Autoencoders", "Plots", "Studies", "ChatAPI", "Interpret",
+        "Extraction", "Autoencoders", "Plots", "Studies", "ChatAPI", "Interpret", "Transport", "Hub",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
@@ -100,6 +110,19 @@ let package = Package(
     .target(
       name: "TestSupport", dependencies: ["TensorCore", "FeatureSets", "HookPoints", "Corpora"],
       path: "Tests/TestSupport", swiftSettings: strict),
+    .target(
+      name: "HTTPTestServer",
+      dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio")],
+      path: "Tests/HTTPTestServer", swiftSettings: strict),
+    .testTarget(name: "TransportTests", dependencies: ["Transport", "HTTPTestServer"], swiftSettings: strict),
+    .testTarget(
+      name: "JudgeClientTests", dependencies: ["Interpret", "ChatAPI", "Transport", "HTTPTestServer", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "HubTests", dependencies: ["Hub", "Transport", "Checkpoints", "HTTPTestServer", "TestSupport",
+        .product(name: "Crypto", package: "swift-crypto")],
+      swiftSettings: strict),
     .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "JSONSupportTests", dependencies: ["JSONSupport"], swiftSettings: strict),
     .testTarget(name: "PlotsTests", dependencies: ["Plots", "TestSupport"], swiftSettings: strict),
@@ -148,7 +171,7 @@ let package = Package(
       name: "BaeCLITests",
       dependencies: [
         "bae", "Autoencoders", "Checkpoints", "FeatureSets", "HookPoints", "TensorCore", "Interpret", "ChatAPI",
-        "TestSupport",
+        "TestSupport", "HTTPTestServer",
       ],
       swiftSettings: strict),
 

@@ -27,6 +27,8 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
   case defaultModelMissing(searched: [URL])
   /// Writing a tensor file failed.
   case writeFailed(file: URL, reason: String)
+  /// A Hub repository id (`org/name`) was named, but the Hugging Face cache does not hold it.
+  case notInHubCache(repository: String, revision: String, cache: URL, offline: Bool)
 
   public var description: String {
     switch self {
@@ -58,6 +60,12 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
         "no model path given and the default model \(ModelLocation.defaultModelDirectoryName) is not installed\(places); run `make setup` (or `scripts/fetch_model.sh`), set $\(ModelLocation.environmentVariable), or name a model path"
     case .writeFailed(let file, let reason):
       return "\(file.path): cannot write: \(reason)"
+    case .notInHubCache(let repository, let revision, let cache, let offline):
+      let command =
+        "bae download \(repository)" + (revision == HubCache.defaultRevision ? "" : " --revision \(revision)")
+      let why = offline ? " (HF_HUB_OFFLINE is set, so the network is not used)" : ""
+      return
+        "\(repository) (revision \(revision)) is neither a local path nor in the Hugging Face cache at \(cache.path)\(why); fetch it with `\(command)`"
     }
   }
 }

@@ -6,7 +6,7 @@ import Testing
 @Suite struct HelpTextTests {
   static let commands = [
     "inspect", "tokenize", "forward", "extract", "features", "train", "eval", "entropy", "icl", "positions", "encode",
-    "compress", "decompress", "export", "import", "convert", "bench", "interpret", "report",
+    "compress", "decompress", "export", "import", "convert", "download", "bench", "interpret", "report",
   ]
 
   static let model = (
@@ -70,6 +70,11 @@ import Testing
     "convert": [
       model, ("--to <to>", "Output directory."),
       ("--dtype <dtype>", "Stored precision: f32, bf16 or f16. (default: f32)"),
+    ],
+    "download": [
+      ("<org/name>", "Hub repository id."), ("--revision <revision>", "Branch, tag or commit to download. (default: main)"),
+      ("--include <glob>", "Download only files matching this glob (repeatable; e.g. '*.json')."),
+      ("--to <dir>", "Also place the files in this directory."), ("--json", "Print the result as one JSON object."),
     ],
     "bench": [
       model, threads, ("--sequence-length <sequence-length>", "Tokens per sequence. (default: 512)"),
