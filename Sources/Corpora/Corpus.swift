@@ -196,7 +196,8 @@ public final class Corpus: CorpusReader {
       return
     }
     guard let next else {
-      if memberIndex < 0, input.isArchive, !ArchiveInput.holdsOnlyZeros(path: input.path, chunkSize: options.chunkSize) {
+      if memberIndex < 0, input.isArchive, !ArchiveInput.holdsOnlyZeros(path: input.path, chunkSize: options.chunkSize)
+      {
         // libarchive takes 1024 NUL bytes for the end of an empty tar archive; a file that starts
         // so but holds data after them is not an archive, and its text must not vanish unseen.
         let path = input.path

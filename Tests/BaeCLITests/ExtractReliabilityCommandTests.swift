@@ -106,5 +106,7 @@ func runBaeSignalled(_ arguments: [String], signal: Int32, when ready: () -> Boo
   }
   let errData = err.fileHandleForReading.readDataToEndOfFile()
   process.waitUntilExit()
-  return (CommandResult(status: process.terminationStatus, stdout: "", stderr: String(decoding: errData, as: UTF8.self)), sent)
+  return (
+    CommandResult(status: process.terminationStatus, stdout: "", stderr: String(decoding: errData, as: UTF8.self)), sent
+  )
 }

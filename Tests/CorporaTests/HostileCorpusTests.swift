@@ -83,9 +83,15 @@ import Testing
 
   @Test(arguments: [
     (CorpusFormat.text(.line), "short one\n\(String(repeating: "word ", count: 400))\nshort two\n"),
-    (.jsonl(field: "text"), "{\"text\":\"short one\"}\n{\"text\":\"\(String(repeating: "word ", count: 400))\"}\n{\"text\":\"short two\"}\n"),
+    (
+      .jsonl(field: "text"),
+      "{\"text\":\"short one\"}\n{\"text\":\"\(String(repeating: "word ", count: 400))\"}\n{\"text\":\"short two\"}\n"
+    ),
     (.text(.paragraph), "short one\n\n\(String(repeating: "word\n", count: 400))\nshort two\n"),
-    (.csv(column: .name("text"), delimiter: nil, hasHeader: true), "text\nshort one\n\"\(String(repeating: "word\n", count: 400))\"\nshort two\n"),
+    (
+      .csv(column: .name("text"), delimiter: nil, hasHeader: true),
+      "text\nshort one\n\"\(String(repeating: "word\n", count: 400))\"\nshort two\n"
+    ),
   ])
   func longRecordsAreSkippedOrNamed(format: CorpusFormat, contents: String) throws {
     let folder = try ScratchDirectory("limit")

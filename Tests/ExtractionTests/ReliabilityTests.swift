@@ -81,7 +81,8 @@ import Testing
     let f = try Fixture()
     #expect {
       _ = try f.extractor(
-        paths: [pileSample], options: ExtractionOptions(hooks: hooks, batchTokens: 1_000_000_000_000, shardTokens: 1000), output: scratch())
+        paths: [pileSample],
+        options: ExtractionOptions(hooks: hooks, batchTokens: 1_000_000_000_000, shardTokens: 1000), output: scratch())
     } throws: { error in
       let text = String(describing: error)
       return text.contains("memory") && text.contains("batch")

@@ -39,7 +39,8 @@ import Tokenizers
   func goldenStringsGiveTheSameIdsInParts(name: String) throws {
     let t = try Self.tokenizers.first { $0.0 == name }!.1.get()
     let goldens =
-      (try Fixtures.goldens("smollm2")) + (try Fixtures.goldens("llama3style")) + (try Fixtures.goldens("sentencepiece"))
+      (try Fixtures.goldens("smollm2")) + (try Fixtures.goldens("llama3style"))
+      + (try Fixtures.goldens("sentencepiece"))
     for c in goldens {
       let whole = try t.encodeIDs(c.text)
       for length in [1, 2, 3, 5, 8, 64] {

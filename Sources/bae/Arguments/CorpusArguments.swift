@@ -43,7 +43,8 @@ struct CorpusArguments: ParsableArguments {
       throw ValidationError("--include '\(rule)' must look like key=value")
     }
     guard maxRecordBytes != nil else {
-      throw ValidationError("--max-record-size '\(maxRecordSize)' must be a positive size such as 65536, 512K, 64M or 1G")
+      throw ValidationError(
+        "--max-record-size '\(maxRecordSize)' must be a positive size such as 65536, 512K, 64M or 1G")
     }
   }
 

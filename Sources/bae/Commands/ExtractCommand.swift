@@ -94,7 +94,8 @@ struct ExtractCommand: ParsableCommand {
     }
     warnAboutSkippedPaths(extractor.skippedCorpusPaths)
     if let shard = extractor.repairedFromShard {
-      FileHandle.standardError.write(Data("repairing: \(shard) was damaged; extracting it and the shards after it again\n".utf8))
+      FileHandle.standardError.write(
+        Data("repairing: \(shard) was damaged; extracting it and the shards after it again\n".utf8))
     }
     var meter = ProgressMeter()
     let start = Date()
@@ -134,7 +135,9 @@ struct ExtractCommand: ParsableCommand {
         throw CommandError("\(directory.path): cannot resume: \(shard) is damaged (\(problem)); \(hint)")
       case .cancelled(_, let reason, _, _):
         FileHandle.standardError.write(
-          Data("\(error.description.replacingOccurrences(of: "; resume to continue", with: "")); continue with:\n  \(commandLine(adding: "--resume"))\n".utf8))
+          Data(
+            "\(error.description.replacingOccurrences(of: "; resume to continue", with: "")); continue with:\n  \(commandLine(adding: "--resume"))\n"
+              .utf8))
         throw ExitCode(SignalCancellation.exitStatus(reason))
       case .outputExists(let directory):
         throw CommandError(
