@@ -25,6 +25,9 @@ struct JSONLinesDecoder {
       if line.isBlank { continue }
       let source = stream.source(of: line, record: recordCount)
       recordCount += 1
+      if let length = line.overLimit {
+        return .bad(.recordTooLong(at: source, bytes: length, limit: stream.recordLimit))
+      }
       guard decodeUTF8(line.bytes) != nil else { return .bad(.invalidUTF8(at: source)) }
       let value: JSONValue
       do {

@@ -40,11 +40,20 @@ public struct FeatureManifest: Codable, Sendable, Equatable {
     public var tokens: Int
     /// Its files: one `.safetensors`, or one `.npy` per hook and per index array.
     public var files: [FileRecord]
+    /// Where the shard's first row comes from (the resume point before it), so a damaged shard
+    /// can be extracted again; absent in sets written before it was recorded.
+    public var start: ResumePoint?
+    /// The run counters before the shard (restored when it is extracted again).
+    public var countersAtStart: Counters?
 
-    public init(name: String, tokens: Int, files: [FileRecord]) {
+    public init(
+      name: String, tokens: Int, files: [FileRecord], start: ResumePoint? = nil, countersAtStart: Counters? = nil
+    ) {
       self.name = name
       self.tokens = tokens
       self.files = files
+      self.start = start
+      self.countersAtStart = countersAtStart
     }
   }
 

@@ -37,7 +37,8 @@ public enum FeatureSetError: Error, CustomStringConvertible, Equatable {
       return
         "\(directory.path): the feature set is incomplete (extraction still running or interrupted); resume the extraction, or allow reading the complete shards only"
     case .damagedShard(let file, let reason):
-      return "\(file.path): damaged shard: \(reason); re-extract it (resume the extraction from the last good shard)"
+      return
+        "\(file.path): damaged shard: \(reason); extract it again (resume the extraction with repair: the shard and those after it are written again)"
     case .unreadableShard(let file, let reason):
       return "\(file.path): unreadable shard: \(reason)"
     case .invalidRequest(let message):

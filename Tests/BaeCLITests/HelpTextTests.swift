@@ -31,11 +31,13 @@ import Testing
     "extract": [
       model, threads, ("--corpus <path>", "Files, directories or globs"), ("--hooks <hooks>", "Hooks:"),
       ("--max-tokens <max-tokens>", "Stop after"), ("--out <out>", "Output directory."),
-      ("--resume", "Continue the run"),
+      ("--resume", "Continue the run"), ("--repair", "With --resume: remove the first damaged shard"),
+      ("--max-record-size <size>", "Longest record"),
     ],
     "features": [("info", "Summarise a feature set's manifest.")],
     "entropy": [
-      ("--ae <dir>", "A trained BAE directory."), ("--synthetic <synthetic>", "Known-answer check: R independent bits."),
+      ("--ae <dir>", "A trained BAE directory."),
+      ("--synthetic <synthetic>", "Known-answer check: R independent bits."),
       ("--fit-normalize <fit-normalize>", "Input scaling of a fit: centered (default)"),
       ("--json", "Print the result as one JSON object."),
     ],
