@@ -16,6 +16,7 @@ public enum ExtractionError: Error, CustomStringConvertible, Equatable {
     case extractionOptions = "the extraction options"
     case compute = "the thread count"
     case blasKernels = "the OpenBLAS kernels (OPENBLAS_CORETYPE)"
+    case part = "the part of a sharded extraction"
   }
 
   /// An option value that makes no sense.
@@ -30,6 +31,10 @@ public enum ExtractionError: Error, CustomStringConvertible, Equatable {
   case resumeMismatch(directory: URL, field: RunField, recorded: String, requested: String)
   /// The corpus gave no tokens at all.
   case emptyCorpus(paths: [String])
+  /// A part index outside `0..<count`, or a count below 1.
+  case invalidPart(index: Int, count: Int)
+  /// Resuming a directory that holds a merged set (its manifest lists the shards of parts).
+  case resumeMergedSet(directory: URL)
 
   public var description: String {
     switch self {
@@ -46,6 +51,11 @@ public enum ExtractionError: Error, CustomStringConvertible, Equatable {
         "\(directory.path): cannot resume: \(field.rawValue) was \(recorded) but is now \(requested); use the same settings or another output directory"
     case .emptyCorpus(let paths):
       return "the corpus \(paths.joined(separator: ", ")) gave no tokens"
+    case .invalidPart(let index, let count):
+      return "part \(index) of \(count) does not exist: parts are numbered 0 to count − 1, and count is at least 1"
+    case .resumeMergedSet(let directory):
+      return
+        "\(directory.path) holds a merged set of parts; resume its parts (each in its part-IIIII directory), not the merged set"
     }
   }
 }

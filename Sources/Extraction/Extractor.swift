@@ -41,6 +41,10 @@ public final class Extractor {
   let options: ExtractionOptions
   let corpusOptions: CorpusOptions
   let output: URL?
+  /// The part of a sharded extraction this run extracts (`nil`: every document).
+  public let part: ExtractionPart?
+  /// Corpus files relative to their roots, for assigning documents to parts (empty unsharded).
+  let relativeNames: [String]
   /// Threads (and precision) of this run: the recorded ones when resuming.
   public let context: ComputeContext
   var manifest: FeatureManifest
@@ -56,17 +60,22 @@ public final class Extractor {
   ///   - corpusPaths: files, directories or globs.
   ///   - corpusOptions: how to read them (recorded; must match on resume).
   ///   - output: the feature-set directory (created if needed), or `nil` for an in-memory
-  ///     extraction read with ``collect(progress:)`` (no files at all).
+  ///     extraction read with ``collect(progress:)`` (no files at all). With `part`, the
+  ///     extraction's directory: the part writes `output/part-IIIII/` (``ExtractionPart``).
   ///   - resume: continue the run recorded in `output/manifest.json`.
   ///   - context: threads for the forward passes. `nil` uses every core for a new run and the
   ///     recorded context when resuming (float results depend on the thread split, so a resumed
   ///     run must use the same one to write identical shards; a different explicit context is
   ///     refused).
+  ///   - part: extract only this part's documents (``ExtractionPart``), keeping its share of
+  ///     `maxTokens`; `nil` extracts every document.
   /// - Throws: ``ExtractionError``, `FeatureSetError`, `HookError`.
   public init(
     model: LlamaModel, modelPath: URL, tokenizer: any Tokenizer, corpusPaths: [String], corpusOptions: CorpusOptions,
-    options: ExtractionOptions, output: URL?, resume: Bool, context: ComputeContext? = nil
+    options: ExtractionOptions, output: URL?, resume: Bool, context: ComputeContext? = nil,
+    part: ExtractionPart? = nil
   ) throws {
+    let output = part.flatMap { part in output.map { part.directory(in: $0) } } ?? output
     let c = model.configuration
     do {
       try options.validate()
@@ -80,6 +89,8 @@ public final class Extractor {
     self.options = options
     self.corpusOptions = corpusOptions
     self.output = output
+    self.part = part
+    relativeNames = part == nil ? [] : try CorpusRelativeNames.names(for: corpusPaths)
 
     cutter = try WindowCutter(tokenizer: tokenizer, context: options.context, policy: options.bos)
 
@@ -108,6 +119,7 @@ public final class Extractor {
       corpus: .init(paths: corpusPaths, files: try CorpusPaths.expand(corpusPaths), options: corpusOptions),
       compute: context)
     fresh.blasKernels = BLASKernels.coreName
+    fresh.part = part?.record
     if let recorded, let output {
       try Self.checkSameRun(recorded, fresh, directory: output)
       manifest = recorded
@@ -119,6 +131,7 @@ public final class Extractor {
   /// Refuses to resume when anything that shapes the output differs.
   static func checkSameRun(_ recorded: FeatureManifest, _ now: FeatureManifest, directory: URL) throws(ExtractionError)
   {
+    guard !recorded.isMerged else { throw .resumeMergedSet(directory: directory) }
     func check<T: Equatable>(_ field: ExtractionError.RunField, _ a: T, _ b: T, _ show: (T) -> String)
       throws(ExtractionError)
     {
@@ -136,7 +149,11 @@ public final class Extractor {
     if let kernels = recorded.blasKernels {
       try check(.blasKernels, kernels, now.blasKernels ?? kernels) { $0 }
     }
+    try check(.part, recorded.part, now.part) { $0.map { "part \($0)" } ?? "unsharded" }
   }
+
+  /// The rows this run keeps at most: `maxTokens`, or this part's share of it.
+  var tokenLimit: Int? { options.maxTokens.map { part?.tokenShare(of: $0) ?? $0 } }
 
   /// Runs (or continues) the extraction to the end of the corpus or `maxTokens`.
   ///
@@ -158,9 +175,9 @@ public final class Extractor {
     var runner = try BatchRunner(extractor: self, resumingAt: manifest.resume)
     // A shard closes after the batch that reaches shardTokens, so it holds at most one batch more.
     runner.collector.buffer.reserve(
-      rows: min(options.shardTokens + options.batchTokens, options.maxTokens ?? .max),
+      rows: min(options.shardTokens + options.batchTokens, tokenLimit ?? .max),
       widths: manifest.hooks.map(\.width))
-    let limit = options.maxTokens ?? Int.max
+    let limit = tokenLimit ?? Int.max
     var buffered = 0
     var shardsThisRun = 0
     var tokensThisRun = 0
@@ -193,7 +210,7 @@ public final class Extractor {
       tokensThisRun += kept
       progress(
         ExtractionProgress(
-          tokens: manifest.totalTokens + buffered, tokensThisRun: tokensThisRun, target: options.maxTokens,
+          tokens: manifest.totalTokens + buffered, tokensThisRun: tokensThisRun, target: tokenLimit,
           documents: runner.cursor.ordinal, shards: manifest.shards.count, seconds: Date().timeIntervalSince(start)))
       if buffered >= options.shardTokens {
         try flush()
@@ -201,7 +218,8 @@ public final class Extractor {
       }
     }
     try flush()
-    if manifest.totalTokens == 0 {
+    // A part may own no document with a window (a small corpus cut into many parts).
+    if manifest.totalTokens == 0 && part == nil {
       try? FileManager.default.removeItem(at: FeatureManifest.url(in: output))
       throw ExtractionError.emptyCorpus(paths: manifest.corpus.paths)
     }
@@ -307,6 +325,9 @@ public final class Extractor {
   }
 
   func keeps(ordinal: Int64) -> Bool { keepsDocument(ordinal: ordinal, rate: options.sampleRate, seed: options.seed) }
+
+  /// Whether `document` belongs to this run's part (always, unsharded).
+  func inPart(_ document: Document) -> Bool { part?.contains(document, relativeNames: relativeNames) ?? true }
 }
 
 /// Packs windows into batches, runs them through the model and appends the kept rows to the
@@ -384,7 +405,7 @@ struct DocumentCursor {
       ordinal += 1
       let skip = skipWindows
       skipWindows = 0
-      guard extractor.keeps(ordinal: current) else { continue }
+      guard extractor.keeps(ordinal: current), extractor.inPart(document) else { continue }
       let cut = try extractor.windows(of: document.text)
       guard skip < cut.count else { continue }
       windows = cut

@@ -16,6 +16,11 @@ struct ExtractCommand: ParsableCommand {
       Writes OUT/shard-00000.safetensors … (one tensor per hook [n, d], token_ids [n] int32,
       doc_index [n] int64, position [n] int32) and OUT/manifest.json. Memory stays constant
       whatever the corpus size. Interrupted runs continue with --resume and give the same shards.
+
+      Sharded: with --shard I/N (or in a Slurm array job, or a Kubernetes indexed Job), the run
+      extracts part I of N of the documents into OUT/part-IIIII/, resumable on its own; once
+      every part is done, `bae features merge OUT` makes OUT one set. --max-tokens is the total
+      over all parts (each part keeps its share).
       """)
 
   @OptionGroup var modelArguments: ModelArguments
@@ -47,6 +52,8 @@ struct ExtractCommand: ParsableCommand {
   @Flag(name: .long, help: "Continue the run recorded in OUT/manifest.json.")
   var resume = false
 
+  @OptionGroup var shardArguments: ShardArguments
+
   func validate() throws {
     if corpusArguments.corpus.isEmpty { throw ValidationError("give at least one --corpus path") }
   }
@@ -71,12 +78,19 @@ struct ExtractCommand: ParsableCommand {
       shardTokens: shardTokens ?? ExtractionOptions.defaultShardTokens(rowBytes: rowBytes),
       maxTokens: windows.maxTokens,
       sampleRate: sampleRate, seed: seed, dtype: dtype.dtype, fileFormat: format)
+    let sharding = try shardArguments.resolve(environment: ProcessInfo.processInfo.environment)
+    let part = sharding?.part
     let output = URL(fileURLWithPath: out)
     let extractor = try mappingErrors {
       try Extractor(
         model: model, modelPath: location.requestedURL, tokenizer: tokenizer, corpusPaths: corpusArguments.corpus,
         corpusOptions: corpusArguments.options, options: options, output: output, resume: resume,
-        context: modelArguments.explicitContext)
+        context: modelArguments.explicitContext, part: part)
+    }
+    let directory = part?.directory(in: output) ?? output
+    if let (part, source) = sharding {
+      let origin = [.flag: "--shard", .slurm: "SLURM_ARRAY_TASK_ID", .kubernetes: "JOB_COMPLETION_INDEX"][source]!
+      FileHandle.standardError.write(Data("part \(part) (from \(origin)) → \(directory.path)\n".utf8))
     }
     var meter = ProgressMeter()
     let start = Date()
@@ -85,7 +99,7 @@ struct ExtractCommand: ParsableCommand {
     let seconds = Date().timeIntervalSince(start)
     let thisRun = meter.lastTokensThisRun
     print(
-      "extracted \(manifest.totalTokens) tokens × \(manifest.hooks.count) hooks into \(manifest.shards.count) shards at \(output.path)"
+      "extracted \(manifest.totalTokens) tokens × \(manifest.hooks.count) hooks into \(manifest.shards.count) shards at \(directory.path)"
         + " (\(thisRun) this run in \(String(format: "%.1f", seconds)) s, \(String(format: "%.0f", Double(thisRun) / max(seconds, 1e-9))) tok/s;"
         + " \(manifest.counters.documentsUsed) documents used of \(manifest.counters.documentsRead) read;"
         + " \(manifest.counters.badInputSkipped) bad documents skipped)")
@@ -99,6 +113,8 @@ struct ExtractCommand: ParsableCommand {
       switch error {
       case .invalidOption(let option):
         throw CommandError("\(Self.flags[option.option] ?? option.option.rawValue) \(option.reason)")
+      case .invalidPart:
+        throw CommandError("--shard: \(error.description)")
       case .outputExists(let directory):
         throw CommandError(
           "\(directory.path) already holds an extraction (manifest.json); add --resume to continue it, or choose another --out"
