@@ -64,7 +64,12 @@ import Testing
   }
 
   /// N = 1, 3 and 7 parts, merged, hold exactly the rows of the single-process run: the same
-  /// documents, each with the same rows (position, token, every hook's values, bit for bit).
+  /// documents, each with the same rows (position, token id) and the same values of every hook.
+  /// One part runs the same batches as one process, so its values are equal bit for bit; with
+  /// more parts a window's neighbours in its batch differ, and OpenBLAS's sgemm rounds a row
+  /// differently when the product has another row count: values then agree to float32
+  /// rounding (relative L2 difference of a row ≤ 1e-5; measured ~3e-7, as much as one process
+  /// run with another batch size differs from itself).
   @Test func mergedPartsHoldTheRowsOfOneProcess() throws {
     let scratch = try ScratchDirectory("sharded").url
     let corpus = try Self.corpus(in: scratch)
@@ -81,13 +86,14 @@ import Testing
       #expect(merge.status == 0, "\(merge.stderr)")
       #expect(merge.stdout.hasPrefix("merged \(count) of \(count) parts: "), "\(merge.stdout)")
       let merged = try FeatureSet(directory: out)
-      let comparison = try merged.compareRows(with: reference)
+      let comparison = try merged.compareRows(with: reference, tolerance: 1e-5)
       #expect(comparison.same, "\(count) parts: \(comparison.difference ?? "")")
-      #expect(comparison.rows == reference.rowCount && comparison.maxAbsoluteDifference == 0)
+      #expect(comparison.rows == reference.rowCount && comparison.otherRows == reference.rowCount)
+      if count == 1 { #expect(comparison.maxAbsoluteDifference == 0) }
       #expect(merged.manifests[0].parts?.map(\.index) == Array(0..<count))
       #expect(merged.manifests[0].counters.documentsUsed == reference.manifests[0].counters.documentsUsed)
       if count == 7 {
-        let compare = try runBae(["features", "compare", out.path, single.path, "--json"])
+        let compare = try runBae(["features", "compare", out.path, single.path, "--tolerance", "1e-5", "--json"])
         #expect(compare.status == 0, "\(compare.stderr)")
         let json = try JSONSerialization.jsonObject(with: Data(compare.stdout.utf8)) as? [String: Any]
         #expect(json?["same"] as? Bool == true && json?["rows"] as? Int == reference.rowCount, "\(compare.stdout)")
@@ -165,6 +171,35 @@ import Testing
     #expect(try runBae(Self.extract(corpus, single, ["--shard", "off"])).status == 0)
     let unsharded = try runBae(["features", "merge", single.path])
     #expect(unsharded.status == 1 && unsharded.stderr.contains("unsharded"), "\(unsharded.stderr)")
+  }
+
+  /// A part killed (SIGKILL) after its second shard resumes on its own, to the bytes of an
+  /// uninterrupted run of that part.
+  @Test func killedPartResumesOnItsOwn() throws {
+    let scratch = try ScratchDirectory("sharded-kill").url
+    let pile = repositoryRoot.appendingPathComponent("corpora/pile-sample.jsonl.zst").path
+    func arguments(_ out: URL) -> [String] {
+      [
+        "extract", "--model", Self.model, "--corpus", pile, "--hooks", "resid_post:all", "--max-tokens", "21000",
+        "--context", "128", "--batch-tokens", "512", "--shard-tokens", "1000", "--threads", "1", "--shard", "1/3",
+        "--out", out.path,
+      ]
+    }
+    let whole = scratch.appendingPathComponent("whole")
+    #expect(try runBae(arguments(whole)).status == 0)
+    let killed = scratch.appendingPathComponent("killed")
+    let manifest = FeatureManifest.url(in: killed.appendingPathComponent("part-00001"))
+    _ = try runBaeKilled(arguments(killed)) {
+      ((try? FeatureManifest.load(from: manifest.deletingLastPathComponent()))?.shards.count ?? 0) >= 2
+    }
+    let interrupted = try FeatureManifest.load(from: manifest.deletingLastPathComponent())
+    #expect(!interrupted.complete, "the part finished before it was killed; the test needs a longer run")
+    let resumed = try runBae(arguments(killed) + ["--resume"])
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+    let a = try FeatureManifest.load(from: whole.appendingPathComponent("part-00001"))
+    let b = try FeatureManifest.load(from: manifest.deletingLastPathComponent())
+    #expect(a.totalTokens == 7000 && a.shards.count >= 6)
+    #expect(a.shards == b.shards, "shard names, row counts and SHA-256 must match")
   }
 
   /// Bad shard settings give one-line errors before anything is written.
