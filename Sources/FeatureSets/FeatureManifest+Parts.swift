@@ -94,7 +94,8 @@ extension FeatureManifest {
 
     /// A merged-part record.
     public init(
-      path: String, index: Int, count: Int, tokens: Int, shards: Int, documentsUsed: Int64, complete: Bool, compute: ComputeContext
+      path: String, index: Int, count: Int, tokens: Int, shards: Int, documentsUsed: Int64, complete: Bool,
+      compute: ComputeContext
     ) {
       self.path = path
       self.index = index

@@ -90,7 +90,8 @@ extension FeatureSet {
           squaredDifference += d * d
           squaredNorm += v * v
         }
-        let relative = squaredDifference == 0 ? 0 : (squaredDifference / max(squaredNorm, .leastNormalMagnitude)).squareRoot()
+        let relative =
+          squaredDifference == 0 ? 0 : (squaredDifference / max(squaredNorm, .leastNormalMagnitude)).squareRoot()
         result.maxRelativeDifference = max(result.maxRelativeDifference, relative)
         if relative > tolerance, result.difference == nil {
           result.difference =

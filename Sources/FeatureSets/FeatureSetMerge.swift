@@ -191,7 +191,9 @@ public enum FeatureSetMerge {
       try check(.model, a.model, b.model) { $0.description }
       try check(.hooks, a.hooks.map(\.name), b.hooks.map(\.name)) { $0.joined(separator: ",") }
       try check(.extractionOptions, a.options, b.options) { "\($0)" }
-      try check(.corpus, a.corpus, b.corpus) { "\($0.paths.joined(separator: " ")) (\($0.files.count) files, \($0.options))" }
+      try check(.corpus, a.corpus, b.corpus) {
+        "\($0.paths.joined(separator: " ")) (\($0.files.count) files, \($0.options))"
+      }
       try check(.blasKernels, a.blasKernels, b.blasKernels) { $0 ?? "unrecorded" }
       try check(.assignment, a.part!.assignment, b.part!.assignment) { $0 }
     }

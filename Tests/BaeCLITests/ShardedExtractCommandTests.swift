@@ -159,7 +159,8 @@ import Testing
     json = json.replacingOccurrences(of: "\"index\" : 0", with: "\"index\" : 2")
     try json.write(to: manifest, atomically: true, encoding: .utf8)
     let twice = try runBae(["features", "merge", out.path])
-    #expect(twice.status == 1 && twice.stderr.contains("has rows in two parts, part-00000 and part-00002"), "\(twice.stderr)")
+    #expect(
+      twice.status == 1 && twice.stderr.contains("has rows in two parts, part-00000 and part-00002"), "\(twice.stderr)")
 
     // The real part 2 back: the merge succeeds and replaces the incomplete merged manifest.
     try fm.removeItem(at: part2)

@@ -139,7 +139,8 @@ extension Fixture {
     #expect(throws: ExtractionError.self) {
       _ = try f.partExtractor(paths: [pileSample], options: options, output: out, resume: true, part: other)
     }
-    let finished = try f.partExtractor(paths: [pileSample], options: options, output: out, resume: true, part: part).run()
+    let finished = try f.partExtractor(paths: [pileSample], options: options, output: out, resume: true, part: part)
+      .run()
     #expect(finished.shards == full.shards, "shard names, token counts and sha256 must match")
     for shard in full.shards {
       let a = try Data(contentsOf: part.directory(in: whole).appendingPathComponent(shard.files[0].path))
@@ -154,8 +155,10 @@ extension Fixture {
     let options = ExtractionOptions(hooks: hooks, context: 48, batchTokens: 200, shardTokens: 400, maxTokens: 600)
     let out = scratch()
     for index in 0..<2 {
-      _ = try f.partExtractor(paths: [pileSample], options: options, output: out, part: try ExtractionPart(index: index, count: 2))
-        .run()
+      _ = try f.partExtractor(
+        paths: [pileSample], options: options, output: out, part: try ExtractionPart(index: index, count: 2)
+      )
+      .run()
     }
     try FeatureSetMerge.merge(directory: out)
     #expect(throws: ExtractionError.resumeMergedSet(directory: out)) {
