@@ -5,7 +5,8 @@
 # cluster pays) and maximum (the wall time with one node per part), and the merge's time.
 # (With --max-tokens the parts take their rows from all over the corpus, not its start, so the
 # merged set is not the single run's rows; without it, it is: see the README.)
-# Usage: benchmarks/shard/run.sh [PARTS] [TOKENS] [THREADS] [CORPUS]
+# Usage: benchmarks/shard/run.sh [PARTS] [TOKENS] [THREADS] [CORPUS]   (EXTRA="--batch-tokens 512" adds
+# bae extract options to every run)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 parts=${1:-7}
@@ -18,7 +19,9 @@ out=$(mktemp -d /tmp/bae-shard-bench.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 grep -m1 -o 'model name.*' /proc/cpuinfo || true
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-arguments=(--corpus "$corpus" --hooks resid_post:12 --max-tokens "$tokens" --threads "$threads")
+# shellcheck disable=SC2206 # EXTRA is meant to split into words
+arguments=(--corpus "$corpus" --hooks resid_post:12 --max-tokens "$tokens" --threads "$threads" ${EXTRA:-})
+echo "bae extract ${arguments[*]}"
 
 since() { awk -v a="$1" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'; }
 start=$(date +%s%N)
