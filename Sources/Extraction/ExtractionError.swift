@@ -17,6 +17,7 @@ public enum ExtractionError: Error, CustomStringConvertible, Equatable {
     case extractionOptions = "the extraction options"
     case compute = "the thread count"
     case blasKernels = "the OpenBLAS kernels (OPENBLAS_CORETYPE)"
+    case part = "the part of a sharded extraction"
   }
 
   /// An option value that makes no sense.
@@ -39,6 +40,10 @@ public enum ExtractionError: Error, CustomStringConvertible, Equatable {
   /// The run was asked to stop (``Cancellation``); the shard in progress was discarded and the
   /// manifest describes the complete shards written before it.
   case cancelled(directory: URL, reason: Cancellation.Reason, shards: Int, tokens: Int)
+  /// A part index outside `0..<count`, or a count below 1.
+  case invalidPart(index: Int, count: Int)
+  /// Resuming a directory that holds a merged set (its manifest lists the shards of parts).
+  case resumeMergedSet(directory: URL)
 
   public var description: String {
     switch self {
@@ -67,6 +72,11 @@ public enum ExtractionError: Error, CustomStringConvertible, Equatable {
     case .cancelled(let directory, _, let shards, let tokens):
       return
         "interrupted: \(directory.path) holds \(shards) complete shard\(shards == 1 ? "" : "s") (\(tokens) tokens); the shard in progress was discarded; resume to continue"
+    case .invalidPart(let index, let count):
+      return "part \(index) of \(count) does not exist: parts are numbered 0 to count − 1, and count is at least 1"
+    case .resumeMergedSet(let directory):
+      return
+        "\(directory.path) holds a merged set of parts; resume its parts (each in its part-IIIII directory), not the merged set"
     }
   }
 }

@@ -45,6 +45,10 @@ public final class Extractor {
   let options: ExtractionOptions
   let corpusOptions: CorpusOptions
   let output: URL?
+  /// The part of a sharded extraction this run extracts (`nil`: every document).
+  public let part: ExtractionPart?
+  /// Corpus files relative to their roots, for assigning documents to parts (empty unsharded).
+  let relativeNames: [String]
   /// Threads (and precision) of this run: the recorded ones when resuming.
   public let context: ComputeContext
   var manifest: FeatureManifest
@@ -64,7 +68,8 @@ public final class Extractor {
   ///   - corpusPaths: files, directories or globs.
   ///   - corpusOptions: how to read them (recorded; must match on resume).
   ///   - output: the feature-set directory (created if needed), or `nil` for an in-memory
-  ///     extraction read with ``collect(progress:)`` (no files at all).
+  ///     extraction read with ``collect(progress:)`` (no files at all). With `part`, the
+  ///     extraction's directory: the part writes `output/part-IIIII/` (``ExtractionPart``).
   ///   - resume: continue the run recorded in `output/manifest.json`.
   ///   - context: threads for the forward passes. `nil` uses every core for a new run and the
   ///     recorded context when resuming (float results depend on the thread split, so a resumed
@@ -73,6 +78,8 @@ public final class Extractor {
   ///   - repair: when resuming, remove the first damaged shard and every shard after it (their
   ///     files, as the manifest names them) and continue from where it started, which writes
   ///     the same rows again. Without it a damaged shard stops the resume.
+  ///   - part: extract only this part's documents (``ExtractionPart``), keeping its share of
+  ///     `maxTokens`; `nil` extracts every document.
   ///
   /// Resuming checks every recorded shard against its manifest record (existence, size and
   /// SHA-256), so a set is never continued on top of a damaged shard.
@@ -82,8 +89,10 @@ public final class Extractor {
   ///   `FeatureSetError`, `HookError`, `CorpusError` (paths that match nothing).
   public init(
     model: LlamaModel, modelPath: URL, tokenizer: any Tokenizer, corpusPaths: [String], corpusOptions: CorpusOptions,
-    options: ExtractionOptions, output: URL?, resume: Bool, context: ComputeContext? = nil, repair: Bool = false
+    options: ExtractionOptions, output: URL?, resume: Bool, context: ComputeContext? = nil, repair: Bool = false,
+    part: ExtractionPart? = nil
   ) throws {
+    let output = part.flatMap { part in output.map { part.directory(in: $0) } } ?? output
     let c = model.configuration
     do {
       try options.validate()
@@ -97,6 +106,8 @@ public final class Extractor {
     self.options = options
     self.corpusOptions = corpusOptions
     self.output = output
+    self.part = part
+    relativeNames = part == nil ? [] : try CorpusRelativeNames.names(for: corpusPaths)
 
     cutter = try WindowCutter(tokenizer: tokenizer, context: options.context, policy: options.bos)
 
@@ -128,6 +139,7 @@ public final class Extractor {
       corpus: .init(paths: corpusPaths, files: scan.files, options: corpusOptions),
       compute: context)
     fresh.blasKernels = BLASKernels.coreName
+    fresh.part = part?.record
     if var recorded, let output {
       try Self.checkSameRun(recorded, fresh, directory: output)
       if let (index, problem) = recorded.firstDamagedShard(in: output) {
@@ -181,6 +193,7 @@ public final class Extractor {
   /// Refuses to resume when anything that shapes the output differs.
   static func checkSameRun(_ recorded: FeatureManifest, _ now: FeatureManifest, directory: URL) throws(ExtractionError)
   {
+    guard !recorded.isMerged else { throw .resumeMergedSet(directory: directory) }
     func check<T: Equatable>(_ field: ExtractionError.RunField, _ a: T, _ b: T, _ show: (T) -> String)
       throws(ExtractionError)
     {
@@ -198,7 +211,11 @@ public final class Extractor {
     if let kernels = recorded.blasKernels {
       try check(.blasKernels, kernels, now.blasKernels ?? kernels) { $0 }
     }
+    try check(.part, recorded.part, now.part) { $0.map { "part \($0)" } ?? "unsharded" }
   }
+
+  /// The rows this run keeps at most: `maxTokens`, or this part's share of it.
+  var tokenLimit: Int? { options.maxTokens.map { part?.tokenShare(of: $0) ?? $0 } }
 
   /// Runs (or continues) the extraction to the end of the corpus or `maxTokens`.
   ///
@@ -243,9 +260,9 @@ public final class Extractor {
     var runner = try BatchRunner(extractor: self, resumingAt: manifest.resume)
     // A shard closes after the batch that reaches shardTokens, so it holds at most one batch more.
     runner.collector.buffer.reserve(
-      rows: min(options.shardTokens + options.batchTokens, options.maxTokens ?? .max),
+      rows: min(options.shardTokens + options.batchTokens, tokenLimit ?? .max),
       widths: manifest.hooks.map(\.width))
-    let limit = options.maxTokens ?? Int.max
+    let limit = tokenLimit ?? Int.max
     var buffered = 0
     var shardsThisRun = 0
     var tokensThisRun = 0
@@ -296,7 +313,7 @@ public final class Extractor {
       tokensThisRun += kept
       progress(
         ExtractionProgress(
-          tokens: manifest.totalTokens + buffered, tokensThisRun: tokensThisRun, target: options.maxTokens,
+          tokens: manifest.totalTokens + buffered, tokensThisRun: tokensThisRun, target: tokenLimit,
           documents: runner.cursor.ordinal, shards: manifest.shards.count, seconds: Date().timeIntervalSince(start)))
       if buffered >= options.shardTokens {
         try flush()
@@ -304,7 +321,8 @@ public final class Extractor {
       }
     }
     try flush()
-    if manifest.totalTokens == 0 {
+    // A part may own no document with a window (a small corpus cut into many parts).
+    if manifest.totalTokens == 0 && part == nil {
       try? FileManager.default.removeItem(at: FeatureManifest.url(in: output))
       throw ExtractionError.emptyCorpus(paths: manifest.corpus.paths)
     }
@@ -430,6 +448,9 @@ public final class Extractor {
   }
 
   func keeps(ordinal: Int64) -> Bool { keepsDocument(ordinal: ordinal, rate: options.sampleRate, seed: options.seed) }
+
+  /// Whether `document` belongs to this run's part (always, unsharded).
+  func inPart(_ document: Document) -> Bool { part?.contains(document, relativeNames: relativeNames) ?? true }
 }
 
 /// Packs windows into batches, runs them through the model and appends the kept rows to the
@@ -510,7 +531,7 @@ struct DocumentCursor {
       ordinal += 1
       let skip = skipWindows
       skipWindows = 0
-      guard extractor.keeps(ordinal: current) else { continue }
+      guard extractor.keeps(ordinal: current), extractor.inPart(document) else { continue }
       var windows = extractor.windowStream(of: document.text)
       var first = try windows.nextWindow()
       for _ in 0..<skip where first != nil { first = try windows.nextWindow() }

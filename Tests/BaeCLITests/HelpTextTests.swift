@@ -33,8 +33,14 @@ import Testing
       ("--max-tokens <max-tokens>", "Stop after"), ("--out <out>", "Output directory."),
       ("--resume", "Continue the run"), ("--repair", "With --resume: remove the first damaged shard"),
       ("--max-record-size <size>", "Longest record"),
+      ("--shard <I/N>", "Extract part I of N (0-based) into OUT/part-IIIII/;"),
+      ("--shard-count <N>", "Number of parts when the part index comes from JOB_COMPLETION_INDEX"),
     ],
-    "features": [("info", "Summarise a feature set's manifest.")],
+    "features": [
+      ("info", "Summarise a feature set's manifest."),
+      ("merge", "Merge the parts of a sharded extraction (OUT/part-IIIII/) into one feature set"),
+      ("compare", "Check that two feature sets hold the same rows"),
+    ],
     "entropy": [
       ("--ae <dir>", "A trained BAE directory."),
       ("--synthetic <synthetic>", "Known-answer check: R independent bits."),
@@ -167,7 +173,7 @@ import Testing
     }
   }
 
-  @Test(arguments: [["features", "info"], ["features", "verify"]])
+  @Test(arguments: [["features", "info"], ["features", "verify"], ["features", "merge"], ["features", "compare"]])
   func everySubcommandHasHelp(command: [String]) throws {
     let parent = try runBae([command[0], "--help"])
     #expect(parent.stdout.contains("  \(command[1])"), "\(parent.stdout)")

@@ -20,6 +20,11 @@ struct ExtractCommand: ParsableCommand {
       Ctrl-C (SIGINT) or SIGTERM stops after the current batch, discards the shard in progress
       and exits 130 or 143; --resume checks every shard's SHA-256 first, and --repair extracts a
       damaged shard and the ones after it again.
+
+      Sharded: with --shard I/N (or in a Slurm array job, or a Kubernetes indexed Job), the run
+      extracts part I of N of the documents into OUT/part-IIIII/, resumable on its own; once
+      every part is done, `bae features merge OUT` makes OUT one set. --max-tokens is the total
+      over all parts (each part keeps its share).
       """)
 
   @OptionGroup var modelArguments: ModelArguments
@@ -55,6 +60,7 @@ struct ExtractCommand: ParsableCommand {
     name: .long,
     help: "With --resume: remove the first damaged shard and those after it, and extract them again.")
   var repair = false
+  @OptionGroup var shardArguments: ShardArguments
 
   func validate() throws {
     if corpusArguments.corpus.isEmpty { throw ValidationError("give at least one --corpus path") }
@@ -85,17 +91,24 @@ struct ExtractCommand: ParsableCommand {
       shardTokens: shardTokens ?? ExtractionOptions.defaultShardTokens(rowBytes: rowBytes),
       maxTokens: windows.maxTokens,
       sampleRate: sampleRate, seed: seed, dtype: dtype.dtype, fileFormat: format)
+    let sharding = try shardArguments.resolve(environment: ProcessInfo.processInfo.environment)
+    let part = sharding?.part
     let output = URL(fileURLWithPath: out)
     let extractor = try mappingErrors {
       try Extractor(
         model: model, modelPath: location.requestedURL, tokenizer: tokenizer, corpusPaths: corpusArguments.corpus,
         corpusOptions: corpusArguments.options, options: options, output: output, resume: resume,
-        context: modelArguments.explicitContext, repair: repair)
+        context: modelArguments.explicitContext, repair: repair, part: part)
     }
     warnAboutSkippedPaths(extractor.skippedCorpusPaths)
     if let shard = extractor.repairedFromShard {
       FileHandle.standardError.write(
         Data("repairing: \(shard) was damaged; extracting it and the shards after it again\n".utf8))
+    }
+    let directory = part?.directory(in: output) ?? output
+    if let (part, source) = sharding {
+      let origin = [.flag: "--shard", .slurm: "SLURM_ARRAY_TASK_ID", .kubernetes: "JOB_COMPLETION_INDEX"][source]!
+      FileHandle.standardError.write(Data("part \(part) (from \(origin)) → \(directory.path)\n".utf8))
     }
     var meter = ProgressMeter()
     let start = Date()
@@ -106,7 +119,7 @@ struct ExtractCommand: ParsableCommand {
     let seconds = Date().timeIntervalSince(start)
     let thisRun = meter.lastTokensThisRun
     print(
-      "extracted \(manifest.totalTokens) tokens × \(manifest.hooks.count) hooks into \(manifest.shards.count) shards at \(output.path)"
+      "extracted \(manifest.totalTokens) tokens × \(manifest.hooks.count) hooks into \(manifest.shards.count) shards at \(directory.path)"
         + " (\(thisRun) this run in \(String(format: "%.1f", seconds)) s, \(String(format: "%.0f", Double(thisRun) / max(seconds, 1e-9))) tok/s;"
         + " \(manifest.counters.documentsUsed) documents used of \(manifest.counters.documentsRead) read;"
         + " \(manifest.counters.badInputSkipped) bad documents skipped)")
@@ -139,6 +152,8 @@ struct ExtractCommand: ParsableCommand {
             "\(error.description.replacingOccurrences(of: "; resume to continue", with: "")); continue with:\n  \(commandLine(adding: "--resume"))\n"
               .utf8))
         throw ExitCode(SignalCancellation.exitStatus(reason))
+      case .invalidPart:
+        throw ValidationError("--shard: \(error.description)")
       case .outputExists(let directory):
         throw CommandError(
           "\(directory.path) already holds an extraction (manifest.json); add --resume to continue it, or choose another --out"

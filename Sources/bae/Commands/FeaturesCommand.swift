@@ -5,8 +5,8 @@ import Foundation
 /// `bae features`: look at feature-set directories written by `bae extract`.
 struct FeaturesCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "features", abstract: "Inspect and verify feature sets written by bae extract.",
-    subcommands: [Info.self, Verify.self])
+    commandName: "features", abstract: "Inspect, verify, merge and compare feature sets written by bae extract.",
+    subcommands: [Info.self, Verify.self, Merge.self, Compare.self])
 
   struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Summarise a feature set's manifest.")
@@ -35,6 +35,11 @@ struct FeaturesCommand: ParsableCommand {
         "sources:      \(m.corpus.paths.joined(separator: ", ")) → \(m.corpus.files.count) files (\(m.corpus.options)); \(m.counters.documentsUsed) documents used of \(m.counters.documentsRead) read, \(m.counters.badInputSkipped) bad skipped"
       )
       if let last = m.lastSource { print("reached:      \(last)") }
+      if let part = m.part { print("part:         \(part) of a sharded extraction (merge with bae features merge)") }
+      if let parts = m.parts {
+        let done = parts.filter(\.complete).count
+        print("parts:        \(parts.count) of \(parts.first?.count ?? 0) merged, \(done) complete")
+      }
       let bytes = m.shards.flatMap(\.files).map(\.bytes).reduce(0, +)
       print("size:         \(ByteCountFormatter.string(fromByteCount: Int64(bytes), countStyle: .binary))")
       if let damage {
