@@ -16,12 +16,13 @@ let package = Package(
       name: "BaeKit",
       targets: [
         "TensorCore", "JSONSupport", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora", "FeatureSets",
-        "Autoencoders", "Extraction", "Plots", "Studies", "ChatAPI", "Interpret",
+        "Autoencoders", "Extraction", "Plots", "Studies", "ChatAPI", "Interpret", "Serve",
       ]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
   ],
   targets: [
     // C libraries from Debian (see README: `make setup` installs them).
@@ -38,7 +39,7 @@ let package = Package(
     .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"], swiftSettings: numeric),
     .target(name: "Checkpoints", dependencies: ["TensorCore", "JSONSupport"], swiftSettings: strict),
     .target(name: "HookPoints", swiftSettings: strict),
-    .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "HookPoints"], swiftSettings: strict),
+    .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "HookPoints", "Tokenizers"], swiftSettings: strict),
     .target(name: "JSONSupport", swiftSettings: strict),
     .target(name: "Plots", swiftSettings: strict),
     /// The OpenAI-compatible chat API's bodies, shared by the judge client and `bae serve`.
@@ -78,12 +79,21 @@ let package = Package(
       ],
       swiftSettings: strict),
 
+    /// `bae serve`: an OpenAI-compatible HTTP server over the generation engine.
+    .target(
+      name: "Serve",
+      dependencies: [
+        "ChatAPI", "TensorCore", "Checkpoints", "Models", "Tokenizers",
+        .product(name: "Hummingbird", package: "hummingbird"),
+      ],
+      swiftSettings: strict),
+
     // The command-line tool; the only target that prints.
     .executableTarget(
       name: "bae",
       dependencies: [
         "TensorCore", "JSONSupport", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora", "FeatureSets",
-        "Extraction", "Autoencoders", "Plots", "Studies", "ChatAPI", "Interpret",
+        "Extraction", "Autoencoders", "Plots", "Studies", "ChatAPI", "Interpret", "Serve",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
@@ -109,6 +119,17 @@ let package = Package(
     .testTarget(
       name: "ModelsTests", dependencies: ["Models", "HookPoints", "Checkpoints", "TensorCore", "TestSupport"],
       resources: [.copy("Resources")], swiftSettings: strict),
+    .testTarget(
+      name: "GenerationTests", dependencies: ["Models", "Tokenizers", "Checkpoints", "TensorCore", "TestSupport"],
+      resources: [.copy("Resources")], swiftSettings: strict),
+    .testTarget(
+      name: "ServeTests",
+      dependencies: [
+        "Serve", "ChatAPI", "Models", "Tokenizers", "TestSupport",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
+      ],
+      swiftSettings: strict),
     .testTarget(
       name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"],
       resources: [.copy("Resources")], swiftSettings: strict),
