@@ -23,6 +23,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+    // Already in Hummingbird's graph; named so `Serve` can give the server a quiet logger.
+    .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
   ],
   targets: [
     // C libraries from Debian (see README: `make setup` installs them).
@@ -84,7 +86,7 @@ let package = Package(
       name: "Serve",
       dependencies: [
         "ChatAPI", "TensorCore", "Checkpoints", "Models", "Tokenizers",
-        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: strict),
 

@@ -95,7 +95,15 @@ public final class GenerationSequence {
   }
 
   /// Whether generation has ended.
-  public var isFinished: Bool { stopReason != nil }
+  public var isFinished: Bool { stopReason != nil || abandoned }
+  private var abandoned = false
+
+  /// Ends the sequence without a result (its step failed); ``stopReason`` stays nil and
+  /// ``isFinished`` becomes true.
+  public func abandon() {
+    abandoned = true
+    nextInput = []
+  }
 
   /// Chooses the next token from the logits of the last step and returns the text it releases.
   ///

@@ -11,6 +11,14 @@ public struct GenerationResult: Sendable, Equatable {
   public var text: String
   /// Why generation ended.
   public var stopReason: StopReason
+
+  /// A result from its parts.
+  public init(promptTokenCount: Int, tokens: [Int32], text: String, stopReason: StopReason) {
+    self.promptTokenCount = promptTokenCount
+    self.tokens = tokens
+    self.text = text
+    self.stopReason = stopReason
+  }
 }
 
 /// Text generation with bae's own engine: prefill the prompt into a ``KVCache``, then one
