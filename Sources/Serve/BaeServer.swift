@@ -111,8 +111,9 @@ public struct BaeServer: Sendable {
     router.post("/v1/completions") { request, _ in
       await handler.respond(request) { try await handler.completion(request) }
     }
-    var logger = Logger(label: "bae-serve")
-    logger.logLevel = .error
+    // Libraries never print: the server's own log (including cancellation noise on stop) goes nowhere;
+    // every refusal reaches the client as an APIErrorBody instead.
+    let logger = Logger(label: "bae-serve", factory: { _ in SwiftLogNoOpLogHandler() })
     return Application(
       router: router,
       configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "bae"),
