@@ -50,8 +50,6 @@ public struct ServerOptions: Sendable, Equatable {
   public var host: String
   /// Port; 0 picks a free one (see ``RunningServer/port``).
   public var port: Int
-  /// The id clients name in `model` (default: the model file's name without extension).
-  public var modelID: String?
   /// Largest request body accepted (413 above).
   public var maxBodyBytes: Int
   /// Largest `max_tokens` accepted (400 above); also the default when a request gives none.
@@ -73,13 +71,12 @@ public struct ServerOptions: Sendable, Equatable {
 
   /// Options with the defaults of `bae serve`.
   public init(
-    host: String = "127.0.0.1", port: Int = 8080, modelID: String? = nil, maxBodyBytes: Int = 1 << 20,
+    host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 1 << 20,
     maxTokensCap: Int = 512, contextLength: Int = 2048, maxBatch: Int = 4, maxQueue: Int = 16, apiKey: String? = nil,
     fault: FaultInjection? = nil, chatTemplate: ChatTemplate? = nil, compute: ComputeContext = ComputeContext()
   ) {
     self.host = host
     self.port = port
-    self.modelID = modelID
     self.maxBodyBytes = maxBodyBytes
     self.maxTokensCap = maxTokensCap
     self.contextLength = contextLength

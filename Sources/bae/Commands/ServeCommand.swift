@@ -54,7 +54,7 @@ struct ServeCommand: ParsableCommand {
 
   func options(apiKey: String?, fault: FaultInjection?) -> ServerOptions {
     ServerOptions(
-      host: host, port: port, modelID: modelID, maxBodyBytes: maxBodyBytes, maxTokensCap: maxTokens,
+      host: host, port: port, maxBodyBytes: maxBodyBytes, maxTokensCap: maxTokens,
       contextLength: context, maxBatch: batch, maxQueue: queue, apiKey: apiKey, fault: fault, compute: model.context)
   }
 
