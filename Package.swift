@@ -16,7 +16,7 @@ let package = Package(
       name: "BaeKit",
       targets: [
         "TensorCore", "JSONSupport", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora", "FeatureSets",
-        "Autoencoders", "Extraction", "Plots", "Studies", "ChatAPI", "Interpret", "Transport", "Hub",
+        "Autoencoders", "Extraction", "Plots", "Studies", "ChatAPI", "Interpret", "Transport", "Hub", "Serve",
       ]),
   ],
   dependencies: [
@@ -24,6 +24,9 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     // Tests only: the controllable HTTP server the judge client and `bae download` are tested against.
     .package(url: "https://github.com/apple/swift-nio", from: "2.0.0"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+    // Already in Hummingbird's graph; named so `Serve` can give the server a quiet logger.
+    .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
   ],
   targets: [
     // C libraries from Debian (see README: `make setup` installs them).
@@ -41,7 +44,7 @@ let package = Package(
     .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"], swiftSettings: numeric),
     .target(name: "Checkpoints", dependencies: ["TensorCore", "JSONSupport"], swiftSettings: strict),
     .target(name: "HookPoints", swiftSettings: strict),
-    .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "HookPoints"], swiftSettings: strict),
+    .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "HookPoints", "Tokenizers"], swiftSettings: strict),
     .target(name: "JSONSupport", swiftSettings: strict),
     .target(name: "Plots", swiftSettings: strict),
     /// The one HTTP layer: libcurl behind `HTTPClient` (blocking calls on their own threads).
@@ -88,12 +91,21 @@ let package = Package(
       ],
       resources: [.copy("Resources")], swiftSettings: strict),
 
+    /// `bae serve`: an OpenAI-compatible HTTP server over the generation engine.
+    .target(
+      name: "Serve",
+      dependencies: [
+        "ChatAPI", "TensorCore", "Checkpoints", "Models", "Tokenizers",
+        .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strict),
+
     // The command-line tool; the only target that prints.
     .executableTarget(
       name: "bae",
       dependencies: [
         "TensorCore", "JSONSupport", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora", "FeatureSets",
-        "Extraction", "Autoencoders", "Plots", "Studies", "ChatAPI", "Interpret", "Transport", "Hub",
+        "Extraction", "Autoencoders", "Plots", "Studies", "ChatAPI", "Interpret", "Transport", "Hub", "Serve",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
@@ -132,6 +144,17 @@ let package = Package(
     .testTarget(
       name: "ModelsTests", dependencies: ["Models", "HookPoints", "Checkpoints", "TensorCore", "TestSupport"],
       resources: [.copy("Resources")], swiftSettings: strict),
+    .testTarget(
+      name: "GenerationTests", dependencies: ["Models", "Tokenizers", "Checkpoints", "TensorCore", "TestSupport"],
+      resources: [.copy("Resources")], swiftSettings: strict),
+    .testTarget(
+      name: "ServeTests",
+      dependencies: [
+        "Serve", "ChatAPI", "Models", "Tokenizers", "TestSupport",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
+      ],
+      swiftSettings: strict),
     .testTarget(
       name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"],
       resources: [.copy("Resources")], swiftSettings: strict),

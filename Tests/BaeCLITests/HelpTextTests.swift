@@ -6,7 +6,8 @@ import Testing
 @Suite struct HelpTextTests {
   static let commands = [
     "inspect", "tokenize", "forward", "extract", "features", "train", "eval", "entropy", "icl", "positions", "encode",
-    "compress", "decompress", "export", "import", "convert", "download", "bench", "interpret", "report",
+    "compress", "decompress", "export", "import", "convert", "download", "bench", "generate", "serve", "interpret",
+    "report",
   ]
 
   static let model = (
@@ -131,11 +132,28 @@ import Testing
     "decompress": [
       ("--from <file>", "File written by bae compress."), ae, ("--out <file>", "Output file (.safetensors)."), threads,
     ],
+    "generate": [
+      model, threads, ("--prompt <prompt>", "The prompt text."),
+      ("--chat", "Send the prompt as a user message through the model's chat template."),
+      ("--max-tokens <max-tokens>", "Largest number of tokens to generate. (default: 128)"),
+      ("--temperature <temperature>", "Sampling temperature; 0 is greedy decoding. (default: 0.0)"),
+      ("--top-p <top-p>", "Nucleus sampling"), ("--seed <seed>", "Seed of the sampler. (default: 0)"),
+      ("--stop <stop>", "Stop before this text (repeatable)."), ("--json", "Print one JSON object"),
+    ],
+    "serve": [
+      model, threads, ("--host <host>", "Address to bind. (default: 127.0.0.1)"),
+      ("--port <port>", "Port to listen on (0 = any free port). (default: 8080)"),
+      ("--max-body-bytes <max-body-bytes>", "Largest request body in bytes (larger: 413)."),
+      ("--max-tokens <max-tokens>", "Largest max_tokens a request may ask for"),
+      ("--context <context>", "Positions per sequence"), ("--batch <batch>", "Requests generated together"),
+      ("--queue <queue>", "Requests waiting beyond those generating"),
+    ],
   ]
 
   /// Spellings kept for old invocations that help must not advertise.
   static let hidden: [String: [String]] = [
     "inspect": ["<model>"], "convert": ["<model>"], "forward": ["--prompt-file"], "tokenize": ["--prompt-file"],
+    "serve": ["--inject-fault"],
   ]
 
   /// `text` with every run of whitespace (help wraps long lines) turned into one space.
