@@ -38,7 +38,8 @@ let package = Package(
     .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"], swiftSettings: numeric),
     .target(name: "Checkpoints", dependencies: ["TensorCore", "JSONSupport"], swiftSettings: strict),
     .target(name: "HookPoints", swiftSettings: strict),
-    .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "HookPoints"], swiftSettings: strict),
+    .target(
+      name: "Models", dependencies: ["TensorCore", "Checkpoints", "HookPoints", "JSONSupport"], swiftSettings: strict),
     .target(name: "JSONSupport", swiftSettings: strict),
     .target(name: "Plots", swiftSettings: strict),
     /// The OpenAI-compatible chat API's bodies, shared by the judge client and `bae serve`.
@@ -143,6 +144,13 @@ let package = Package(
         "bae", "Autoencoders", "Checkpoints", "FeatureSets", "HookPoints", "TensorCore", "TestSupport",
       ],
       swiftSettings: strict),
+
+    // libFuzzer harnesses (Tests/Fuzz/README.md; `scripts/fuzz.sh` builds them with
+    // `-sanitize=fuzzer,address -D BAE_FUZZING`). A plain build makes a replayer of saved inputs.
+    .systemLibrary(name: "CLibFuzzer", path: "Tests/Fuzz/CLibFuzzer"),
+    .executableTarget(
+      name: "bae-fuzz", dependencies: ["CLibFuzzer", "Checkpoints", "Models", "Tokenizers", "Corpora", "FeatureSets"],
+      path: "Tests/Fuzz/Sources", swiftSettings: strict),
 
     // Benchmarks (run by hand; see benchmarks/<topic>/README.md).
     .executableTarget(
