@@ -11,7 +11,8 @@ extension JSONValue {
   ///
   /// - Complexity: O(bytes) plus the hashing of the names.
   public static func firstDuplicateKey(in data: Data) -> String? {
-    let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+    let quote = UInt8(ascii: "\"")
+    let backslash = UInt8(ascii: "\\")
     return data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> String? in
       // One entry per open container: the names seen so far for an object, nil for an array.
       var open: [Set<String>?] = []

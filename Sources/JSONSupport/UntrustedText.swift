@@ -31,7 +31,8 @@ public enum UntrustedText {
     // Every scalar takes at most 4 bytes, so this head holds more than `limit` of them.
     let head = bytes.prefix(4 * (limit + 1))
     let text = String(decoding: head, as: UTF8.self)
-    return describe(scalars: text.unicodeScalars, byteCount: bytes.count, complete: head.count == bytes.count, limit: limit)
+    return describe(
+      scalars: text.unicodeScalars, byteCount: bytes.count, complete: head.count == bytes.count, limit: limit)
   }
 
   private static func describe(

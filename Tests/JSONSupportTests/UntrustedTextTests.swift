@@ -5,7 +5,8 @@ import Testing
 /// ``UntrustedText``: the one way text from files reaches a message (issue #14, item 13).
 @Suite struct UntrustedTextTests {
   @Test func printableTextIsKept() {
-    #expect(UntrustedText.describe("model.layers.0.self_attn.q_proj.weight") == "model.layers.0.self_attn.q_proj.weight")
+    #expect(
+      UntrustedText.describe("model.layers.0.self_attn.q_proj.weight") == "model.layers.0.self_attn.q_proj.weight")
     #expect(UntrustedText.describe("ünïcödé 日本 🙂") == "ünïcödé 日本 🙂")
   }
 

@@ -20,7 +20,8 @@ import Testing
     let directory = try ScratchDirectory("huge-config")
     let source = Fixtures.model("tiny-tied-mqa")
     var json = try String(contentsOf: source.appendingPathComponent("config.json"), encoding: .utf8)
-    json = json.replacingOccurrences(of: #""intermediate_size": 128"#, with: #""intermediate_size": 4611686018427387904"#)
+    json = json.replacingOccurrences(
+      of: #""intermediate_size": 128"#, with: #""intermediate_size": 4611686018427387904"#)
     try Data(json.utf8).write(to: directory.url("config.json"))
     try FileManager.default.copyItem(
       at: source.appendingPathComponent("model.safetensors"), to: directory.url("model.safetensors"))
@@ -138,7 +139,8 @@ import Testing
     let context = ComputeContext(threads: 1)
     let fits = try model.forward(batch: [[1, 2, 3, 4]], state: state, hooks: &recorder, context: context)
     #expect(fits == nil)
-    let long = try model.forward(batch: [[1, 2], [1, 2, 3, 4, 5, 6]], state: state, hooks: &recorder, context: context)
+    let long = try model.forward(
+      batch: [[1, 2], [1, 2, 3, 4, 5, 6]], state: state, hooks: &recorder, context: context)
     #expect(long == ContextLengthWarning(longestSequence: 6, maximumPositions: 4))
     #expect(long?.description.contains("max_position_embeddings") == true)
   }

@@ -23,7 +23,9 @@ public struct GGUFBuilder {
   /// The file's bytes.
   public func bytes() -> Data {
     var out = Data()
-    func put<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) } }
+    func put<T: FixedWidthInteger>(_ value: T) {
+      withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
+    }
     func put(string: String) {
       put(UInt64(string.utf8.count))
       out.append(contentsOf: Array(string.utf8))
@@ -35,17 +37,33 @@ public struct GGUFBuilder {
     for (key, value) in metadata {
       put(string: key)
       switch value {
-      case .uint32(let v): put(UInt32(4)); put(v)
-      case .int32(let v): put(UInt32(5)); put(v)
-      case .float32(let v): put(UInt32(6)); put(v.bitPattern)
-      case .bool(let v): put(UInt32(7)); put(UInt8(v ? 1 : 0))
-      case .string(let v): put(UInt32(8)); put(string: v)
-      case .uint64(let v): put(UInt32(10)); put(v)
+      case .uint32(let v):
+        put(UInt32(4))
+        put(v)
+      case .int32(let v):
+        put(UInt32(5))
+        put(v)
+      case .float32(let v):
+        put(UInt32(6))
+        put(v.bitPattern)
+      case .bool(let v):
+        put(UInt32(7))
+        put(UInt8(v ? 1 : 0))
+      case .string(let v):
+        put(UInt32(8))
+        put(string: v)
+      case .uint64(let v):
+        put(UInt32(10))
+        put(v)
       case .strings(let v):
-        put(UInt32(9)); put(UInt32(8)); put(UInt64(v.count))
+        put(UInt32(9))
+        put(UInt32(8))
+        put(UInt64(v.count))
         for s in v { put(string: s) }
       case .int32s(let v):
-        put(UInt32(9)); put(UInt32(5)); put(UInt64(v.count))
+        put(UInt32(9))
+        put(UInt32(5))
+        put(UInt64(v.count))
         for x in v { put(x) }
       }
     }
