@@ -44,7 +44,9 @@ let package = Package(
     .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"], swiftSettings: numeric),
     .target(name: "Checkpoints", dependencies: ["TensorCore", "JSONSupport"], swiftSettings: strict),
     .target(name: "HookPoints", swiftSettings: strict),
-    .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "HookPoints", "Tokenizers"], swiftSettings: strict),
+    .target(
+      name: "Models", dependencies: ["TensorCore", "Checkpoints", "HookPoints", "Tokenizers", "JSONSupport"],
+      swiftSettings: strict),
     .target(name: "JSONSupport", swiftSettings: strict),
     .target(name: "Plots", swiftSettings: strict),
     /// The one HTTP layer: libcurl behind `HTTPClient` (blocking calls on their own threads).
@@ -197,6 +199,13 @@ let package = Package(
         "TestSupport", "HTTPTestServer",
       ],
       swiftSettings: strict),
+
+    // libFuzzer harnesses (Tests/Fuzz/README.md; `scripts/fuzz.sh` builds them with
+    // `-sanitize=fuzzer,address -D BAE_FUZZING`). A plain build makes a replayer of saved inputs.
+    .systemLibrary(name: "CLibFuzzer", path: "Tests/Fuzz/CLibFuzzer"),
+    .executableTarget(
+      name: "bae-fuzz", dependencies: ["CLibFuzzer", "Checkpoints", "Models", "Tokenizers", "Corpora", "FeatureSets"],
+      path: "Tests/Fuzz/Sources", swiftSettings: strict),
 
     // Benchmarks (run by hand; see benchmarks/<topic>/README.md).
     .executableTarget(

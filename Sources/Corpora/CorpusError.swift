@@ -1,3 +1,5 @@
+import JSONSupport
+
 /// Errors from reading a corpus; each says what happened, where, and what to do.
 public enum CorpusError: Error, Sendable, Hashable, CustomStringConvertible {
   /// A corpus path (file, directory or glob) matched nothing.
@@ -38,8 +40,12 @@ public enum CorpusError: Error, Sendable, Hashable, CustomStringConvertible {
     }
   }
 
-  /// A message with the place and a hint.
-  public var description: String {
+  /// The message, one bounded line: paths, member names and reasons come from files, so the
+  /// whole text is cut and escaped (``UntrustedText``).
+  public var description: String { UntrustedText.describe(unescapedDescription, limit: 2000) }
+
+  /// The message before escaping: a message with the place and a hint.
+  private var unescapedDescription: String {
     let skipHint = "or read with the skip bad-input policy to drop it and count it"
     switch self {
     case .pathNotFound(let path):

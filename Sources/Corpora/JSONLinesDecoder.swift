@@ -51,12 +51,9 @@ struct JSONLinesDecoder {
   }
 
   private static func summary(of error: any Error) -> String {
-    if case DecodingError.dataCorrupted(let context) = error {
-      if let underlying = context.underlyingError {
-        return "\(context.debugDescription) \(underlying)"
-      }
-      return context.debugDescription
-    }
-    return "\(error)"
+    // The underlying error is a Swift debug dump of Foundation internals; the context says it in words.
+    if case DecodingError.dataCorrupted(let context) = error { return context.debugDescription }
+    if let error = error as? DecodingError { return error.plainDescription }
+    return error.localizedDescription
   }
 }

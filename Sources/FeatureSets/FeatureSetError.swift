@@ -1,4 +1,5 @@
 import Foundation
+import JSONSupport
 
 /// Why a feature set cannot be read or written.
 public enum FeatureSetError: Error, CustomStringConvertible, Equatable {
@@ -21,7 +22,12 @@ public enum FeatureSetError: Error, CustomStringConvertible, Equatable {
   /// Options that make no sense (a batch size of 0, …).
   case invalidRequest(String)
 
-  public var description: String {
+  /// The message, one bounded line: paths, member names and reasons come from files, so the
+  /// whole text is cut and escaped (``UntrustedText``).
+  public var description: String { UntrustedText.describe(unescapedDescription, limit: 2000) }
+
+  /// The message before escaping.
+  private var unescapedDescription: String {
     switch self {
     case .missingManifest(let directory):
       return "\(directory.path): not a feature set (no manifest.json)"

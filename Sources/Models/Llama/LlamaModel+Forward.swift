@@ -38,11 +38,14 @@ extension LlamaModel {
   ///   - hooks: receives ``ActivationView``s (``MutableActivationView``s at edited points) into
   ///     `state`, valid during the call only.
   ///   - context: threads (and precision) of the pass.
+  /// - Returns: a ``ContextLengthWarning`` when a sequence is longer than
+  ///   `max_position_embeddings` (it still runs), else `nil`.
   /// - Throws: ``ForwardError`` for an empty batch or an out-of-vocabulary id; anything the hook throws.
   /// - Complexity: O(T·P + Σ n²·d) for `T` tokens, `P` parameters, sequence lengths `n`.
+  @discardableResult
   public func forward(
     batch: [[Int32]], state: LlamaRunState, hooks: inout some ForwardHook, context: ComputeContext
-  ) throws {
+  ) throws -> ContextLengthWarning? {
     let c = configuration
     var sequences: [Range<Int>] = []
     var total = 0
@@ -55,6 +58,7 @@ extension LlamaModel {
     }
     guard total > 0 else { throw ForwardError.emptyBatch }
     let longest = batch.map(\.count).max() ?? 0
+    let warning = contextLengthWarning(longest: longest)
     let workers = context.threads
     state.reserve(tokens: total, longest: longest, workers: workers)
 
@@ -96,11 +100,11 @@ extension LlamaModel {
       }
     }
 
-    guard lastLayer >= 0 || wantsFinal else { return }
+    guard lastLayer >= 0 || wantsFinal else { return warning }
     for l in 0...max(lastLayer, 0) where lastLayer >= 0 {
       try runBlock(l, state: state, tokens: T, sequences: sequences, workers: workers, emit: emit)
     }
-    guard wantsFinal else { return }
+    guard wantsFinal else { return warning }
 
     let xb = state.normed.pointer
     weights.finalNorm.withUnsafeBufferPointer { g in
@@ -111,13 +115,14 @@ extension LlamaModel {
       }
     }
     try emit(.finalNorm, xb, width: d)
-    guard wantsLogits else { return }
+    guard wantsLogits else { return warning }
     state.reserveLogits()
     let out = state.logits.pointer
     (weights.lmHead ?? weights.tokenEmbedding).withUnsafeBufferPointer { w in
       linear(out, xb, w.baseAddress!, rows: T, inDim: d, outDim: c.vocabularySize, threads: workers)
     }
     try emit(.logits, out, width: c.vocabularySize)
+    return warning
   }
 
   /// One decoder block over all packed rows.
