@@ -189,7 +189,7 @@ let package = Package(
       name: "InterpretTests",
       dependencies: [
         "Interpret", "ChatAPI", "Autoencoders", "Models", "Tokenizers", "Corpora", "HookPoints", "TensorCore",
-        "TestSupport",
+        "Checkpoints", "Serve", "TestSupport",
       ],
       swiftSettings: strict),
     .testTarget(
