@@ -8,12 +8,13 @@ setup:
 	bash scripts/setup.sh
 
 build: setup
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --product bae
 
 demo: build
 	bash scripts/demo.sh
 
-test: setup
+test:
+	bash scripts/setup.sh --test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

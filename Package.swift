@@ -16,12 +16,17 @@ let package = Package(
       name: "BaeKit",
       targets: [
         "TensorCore", "JSONSupport", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora", "FeatureSets",
-        "Autoencoders", "Extraction", "Plots", "Studies", "ChatAPI", "Interpret",
+        "Autoencoders", "Extraction", "Plots", "Studies", "ChatAPI", "Interpret", "Transport", "Hub", "Serve",
       ]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    // Tests only: the controllable HTTP server the judge client and `bae download` are tested against.
+    .package(url: "https://github.com/apple/swift-nio", from: "2.0.0"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+    // Already in Hummingbird's graph; named so `Serve` can give the server a quiet logger.
+    .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
   ],
   targets: [
     // C libraries from Debian (see README: `make setup` installs them).
@@ -29,6 +34,7 @@ let package = Package(
     /// oneDNN (Debian's build has no pkg-config file; the headers sit in the default include path).
     .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
     .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+    .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
     .target(
       name: "CSentencePiece",
       cxxSettings: [.unsafeFlags(["-std=c++17"])],
@@ -40,9 +46,18 @@ let package = Package(
     .target(name: "TensorCore", dependencies: ["CBLAS", "CDNNL", "CKernels"], swiftSettings: numeric),
     .target(name: "Checkpoints", dependencies: ["TensorCore", "JSONSupport"], swiftSettings: strict),
     .target(name: "HookPoints", swiftSettings: strict),
-    .target(name: "Models", dependencies: ["TensorCore", "Checkpoints", "HookPoints"], swiftSettings: strict),
+    .target(
+      name: "Models", dependencies: ["TensorCore", "Checkpoints", "HookPoints", "Tokenizers", "JSONSupport"],
+      swiftSettings: strict),
     .target(name: "JSONSupport", swiftSettings: strict),
     .target(name: "Plots", swiftSettings: strict),
+    /// The one HTTP layer: libcurl behind `HTTPClient` (blocking calls on their own threads).
+    .target(name: "Transport", dependencies: ["CCurl"], swiftSettings: strict),
+    /// The Hugging Face Hub: file listings, resumable verified downloads into the shared Hub cache.
+    .target(
+      name: "Hub",
+      dependencies: ["Transport", "Checkpoints", .product(name: "Crypto", package: "swift-crypto")],
+      swiftSettings: strict),
     /// The OpenAI-compatible chat API's bodies, shared by the judge client and `bae serve`.
     .target(name: "ChatAPI", swiftSettings: strict),
     .target(name: "Tokenizers", dependencies: ["Checkpoints", "CSentencePiece", "JSONSupport"], swiftSettings: strict),
@@ -75,17 +90,26 @@ let package = Package(
     .target(
       name: "Interpret",
       dependencies: [
-        "ChatAPI", "TensorCore", "JSONSupport", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora",
-        "FeatureSets", "Autoencoders", "Extraction", "Plots", .product(name: "Crypto", package: "swift-crypto"),
+        "ChatAPI", "Transport", "TensorCore", "JSONSupport", "Checkpoints", "HookPoints", "Models", "Tokenizers",
+        "Corpora", "FeatureSets", "Autoencoders", "Extraction", "Plots", .product(name: "Crypto", package: "swift-crypto"),
       ],
       resources: [.copy("Resources")], swiftSettings: strict),
+
+    /// `bae serve`: an OpenAI-compatible HTTP server over the generation engine.
+    .target(
+      name: "Serve",
+      dependencies: [
+        "ChatAPI", "TensorCore", "Checkpoints", "Models", "Tokenizers",
+        .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strict),
 
     // The command-line tool; the only target that prints.
     .executableTarget(
       name: "bae",
       dependencies: [
         "TensorCore", "JSONSupport", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora", "FeatureSets",
-        "Extraction", "Autoencoders", "Plots", "Studies", "ChatAPI", "Interpret",
+        "Extraction", "Autoencoders", "Plots", "Studies", "ChatAPI", "Interpret", "Transport", "Hub", "Serve",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
@@ -102,6 +126,19 @@ let package = Package(
     .target(
       name: "TestSupport", dependencies: ["TensorCore", "FeatureSets", "HookPoints", "Corpora"],
       path: "Tests/TestSupport", swiftSettings: strict),
+    .target(
+      name: "HTTPTestServer",
+      dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio")],
+      path: "Tests/HTTPTestServer", swiftSettings: strict),
+    .testTarget(name: "TransportTests", dependencies: ["Transport", "HTTPTestServer"], swiftSettings: strict),
+    .testTarget(
+      name: "JudgeClientTests", dependencies: ["Interpret", "ChatAPI", "Transport", "HTTPTestServer", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "HubTests", dependencies: ["Hub", "Transport", "Checkpoints", "HTTPTestServer", "TestSupport",
+        .product(name: "Crypto", package: "swift-crypto")],
+      swiftSettings: strict),
     .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "JSONSupportTests", dependencies: ["JSONSupport"], swiftSettings: strict),
     .testTarget(name: "PlotsTests", dependencies: ["Plots", "TestSupport"], swiftSettings: strict),
@@ -111,6 +148,17 @@ let package = Package(
     .testTarget(
       name: "ModelsTests", dependencies: ["Models", "HookPoints", "Checkpoints", "TensorCore", "TestSupport"],
       resources: [.copy("Resources")], swiftSettings: strict),
+    .testTarget(
+      name: "GenerationTests", dependencies: ["Models", "Tokenizers", "Checkpoints", "TensorCore", "TestSupport"],
+      resources: [.copy("Resources")], swiftSettings: strict),
+    .testTarget(
+      name: "ServeTests",
+      dependencies: [
+        "Serve", "ChatAPI", "Models", "Tokenizers", "TestSupport",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
+      ],
+      swiftSettings: strict),
     .testTarget(
       name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"],
       resources: [.copy("Resources")], swiftSettings: strict),
@@ -143,16 +191,23 @@ let package = Package(
       name: "InterpretTests",
       dependencies: [
         "Interpret", "ChatAPI", "Autoencoders", "Models", "Tokenizers", "Corpora", "HookPoints", "TensorCore",
-        "TestSupport",
+        "Checkpoints", "Serve", "TestSupport",
       ],
       swiftSettings: strict),
     .testTarget(
       name: "BaeCLITests",
       dependencies: [
         "bae", "Autoencoders", "Checkpoints", "FeatureSets", "HookPoints", "TensorCore", "Interpret", "ChatAPI",
-        "TestSupport",
+        "TestSupport", "HTTPTestServer",
       ],
       swiftSettings: strict),
+
+    // libFuzzer harnesses (Tests/Fuzz/README.md; `scripts/fuzz.sh` builds them with
+    // `-sanitize=fuzzer,address -D BAE_FUZZING`). A plain build makes a replayer of saved inputs.
+    .systemLibrary(name: "CLibFuzzer", path: "Tests/Fuzz/CLibFuzzer"),
+    .executableTarget(
+      name: "bae-fuzz", dependencies: ["CLibFuzzer", "Checkpoints", "Models", "Tokenizers", "Corpora", "FeatureSets"],
+      path: "Tests/Fuzz/Sources", swiftSettings: strict),
 
     // Benchmarks (run by hand; see benchmarks/<topic>/README.md).
     .executableTarget(

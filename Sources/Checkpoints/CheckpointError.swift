@@ -1,4 +1,5 @@
 import Foundation
+import JSONSupport
 
 /// Everything that can go wrong while reading or writing a checkpoint or tensor file.
 ///
@@ -27,37 +28,50 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
   case defaultModelMissing(searched: [URL])
   /// Writing a tensor file failed.
   case writeFailed(file: URL, reason: String)
+  /// A Hub repository id (`org/name`) was named, but the Hugging Face cache does not hold it.
+  case notInHubCache(repository: String, revision: String, cache: URL, offline: Bool)
 
+  /// The error in words. Every part taken from a file or a path (names, details, paths) is cut
+  /// and escaped (``UntrustedText``), so the message is one bounded line whatever the input.
   public var description: String {
+    func path(_ url: URL) -> String { UntrustedText.describe(url.path, limit: 400) }
+    func text(_ value: String) -> String { UntrustedText.describe(value) }
+    func detail(_ value: String) -> String { UntrustedText.describe(value, limit: 800) }
     switch self {
     case .unreadable(let file, let reason):
-      return "\(file.path): cannot read file: \(reason)"
-    case .truncated(let file, let detail):
-      return "\(file.path): file is truncated (\(detail)); download or copy it again"
-    case .malformedHeader(let file, let detail):
-      return "\(file.path): malformed header: \(detail)"
+      return "\(path(file)): cannot read file: \(detail(reason))"
+    case .truncated(let file, let what):
+      return "\(path(file)): file is truncated (\(detail(what))); download or copy it again"
+    case .malformedHeader(let file, let what):
+      return "\(path(file)): malformed header: \(detail(what))"
     case .unsupportedDType(let file, let tensor, let dtype):
       return
-        "\(file.path): tensor '\(tensor)' has unsupported dtype '\(dtype)'; convert the checkpoint to F32, F16 or BF16"
+        "\(path(file)): tensor '\(text(tensor))' has unsupported dtype '\(text(dtype))'; convert the checkpoint to F32, F16 or BF16"
     case .missingTensor(let name, let file):
-      return "\(file.path): missing tensor '\(name)'; the checkpoint does not match its config.json"
+      return "\(path(file)): missing tensor '\(text(name))'; the checkpoint does not match its config.json"
     case .unexpectedTensors(let names, let file):
-      let shown = names.prefix(5).joined(separator: ", ")
+      let shown = names.prefix(5).map(text).joined(separator: ", ")
       let more = names.count > 5 ? " and \(names.count - 5) more" : ""
-      return "\(file.path): unexpected tensors \(shown)\(more); the checkpoint does not match its config.json"
+      return "\(path(file)): unexpected tensors \(shown)\(more); the checkpoint does not match its config.json"
     case .shapeMismatch(let name, let file, let expected, let found):
       return
-        "\(file.path): tensor '\(name)' has shape \(found), expected \(expected) from the config"
-    case .invalidConfig(let file, let field, let detail):
-      return "\(file.path): field '\(field)': \(detail)"
-    case .notAModel(let path, let detail):
-      return "\(path.path): not a model: \(detail)"
+        "\(path(file)): tensor '\(text(name))' has shape \(found), expected \(expected) from the config"
+    case .invalidConfig(let file, let field, let what):
+      return "\(path(file)): field '\(text(field))': \(detail(what))"
+    case .notAModel(let url, let what):
+      return "\(path(url)): not a model: \(detail(what))"
     case .defaultModelMissing(let searched):
-      let places = searched.isEmpty ? "" : " (looked for \(searched.map(\.path).joined(separator: ", ")))"
+      let places = searched.isEmpty ? "" : " (looked for \(searched.map(path).joined(separator: ", ")))"
       return
         "no model path given and the default model \(ModelLocation.defaultModelDirectoryName) is not installed\(places); run `make setup` (or `scripts/fetch_model.sh`), set $\(ModelLocation.environmentVariable), or name a model path"
     case .writeFailed(let file, let reason):
-      return "\(file.path): cannot write: \(reason)"
+      return "\(path(file)): cannot write: \(detail(reason))"
+    case .notInHubCache(let repository, let revision, let cache, let offline):
+      let command =
+        "bae download \(text(repository))" + (revision == HubCache.defaultRevision ? "" : " --revision \(text(revision))")
+      let why = offline ? " (HF_HUB_OFFLINE is set, so the network is not used)" : ""
+      return
+        "\(text(repository)) (revision \(text(revision))) is neither a local path nor in the Hugging Face cache at \(path(cache))\(why); fetch it with `\(command)`"
     }
   }
 }

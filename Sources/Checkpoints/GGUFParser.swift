@@ -1,4 +1,5 @@
 import Foundation
+import JSONSupport
 
 /// The parsed front matter of a GGUF file: everything before the tensor data.
 struct GGUFHeader {
@@ -95,46 +96,46 @@ struct GGUFParser {
     type: UInt32, key: String, depth: Int = 0
   ) throws(CheckpointError) -> GGUFValue {
     switch type {
-    case 0: return .uint8(try scalar(UInt8.self, "value of '\(key)'"))
-    case 1: return .int8(try scalar(Int8.self, "value of '\(key)'"))
-    case 2: return .uint16(try scalar(UInt16.self, "value of '\(key)'"))
-    case 3: return .int16(try scalar(Int16.self, "value of '\(key)'"))
-    case 4: return .uint32(try scalar(UInt32.self, "value of '\(key)'"))
-    case 5: return .int32(try scalar(Int32.self, "value of '\(key)'"))
-    case 6: return .float32(Float(bitPattern: try scalar(UInt32.self, "value of '\(key)'")))
+    case 0: return .uint8(try scalar(UInt8.self, "value of '\(UntrustedText.describe(key))'"))
+    case 1: return .int8(try scalar(Int8.self, "value of '\(UntrustedText.describe(key))'"))
+    case 2: return .uint16(try scalar(UInt16.self, "value of '\(UntrustedText.describe(key))'"))
+    case 3: return .int16(try scalar(Int16.self, "value of '\(UntrustedText.describe(key))'"))
+    case 4: return .uint32(try scalar(UInt32.self, "value of '\(UntrustedText.describe(key))'"))
+    case 5: return .int32(try scalar(Int32.self, "value of '\(UntrustedText.describe(key))'"))
+    case 6: return .float32(Float(bitPattern: try scalar(UInt32.self, "value of '\(UntrustedText.describe(key))'")))
     case 7:
-      let byte = try scalar(UInt8.self, "value of '\(key)'")
+      let byte = try scalar(UInt8.self, "value of '\(UntrustedText.describe(key))'")
       guard byte <= 1 else {
-        throw .malformedHeader(file: file, detail: "bool '\(key)' has byte value \(byte)")
+        throw .malformedHeader(file: file, detail: "bool '\(UntrustedText.describe(key))' has byte value \(byte)")
       }
       return .bool(byte == 1)
-    case 8: return .string(try string("string '\(key)'"))
+    case 8: return .string(try string("string '\(UntrustedText.describe(key))'"))
     case 9: return try array(key: key, depth: depth)
-    case 10: return .uint64(try scalar(UInt64.self, "value of '\(key)'"))
-    case 11: return .int64(try scalar(Int64.self, "value of '\(key)'"))
-    case 12: return .float64(Double(bitPattern: try scalar(UInt64.self, "value of '\(key)'")))
+    case 10: return .uint64(try scalar(UInt64.self, "value of '\(UntrustedText.describe(key))'"))
+    case 11: return .int64(try scalar(Int64.self, "value of '\(UntrustedText.describe(key))'"))
+    case 12: return .float64(Double(bitPattern: try scalar(UInt64.self, "value of '\(UntrustedText.describe(key))'")))
     default:
-      throw .malformedHeader(file: file, detail: "metadata '\(key)' has unknown value type \(type)")
+      throw .malformedHeader(file: file, detail: "metadata '\(UntrustedText.describe(key))' has unknown value type \(type)")
     }
   }
 
   mutating func array(key: String, depth: Int) throws(CheckpointError) -> GGUFValue {
     guard depth < Self.maxArrayDepth else {
       throw .malformedHeader(
-        file: file, detail: "metadata '\(key)' nests arrays deeper than \(Self.maxArrayDepth)")
+        file: file, detail: "metadata '\(UntrustedText.describe(key))' nests arrays deeper than \(Self.maxArrayDepth)")
     }
-    let elementType = try scalar(UInt32.self, "element type of array '\(key)'")
+    let elementType = try scalar(UInt32.self, "element type of array '\(UntrustedText.describe(key))'")
     guard elementType <= 12 else {
       throw .malformedHeader(
-        file: file, detail: "array '\(key)' has unknown element type \(elementType)")
+        file: file, detail: "array '\(UntrustedText.describe(key))' has unknown element type \(elementType)")
     }
-    let elementCount = try length("element count of array '\(key)'")
+    let elementCount = try length("element count of array '\(UntrustedText.describe(key))'")
     // Bound the count by the bytes left so a corrupt count never triggers a huge allocation.
     let minimum = Self.minimumSize(ofValueType: elementType)
     if elementCount > (count - offset) / minimum {
       throw .truncated(
         file: file,
-        detail: "array '\(key)' claims \(elementCount) elements at offset \(offset), "
+        detail: "array '\(UntrustedText.describe(key))' claims \(elementCount) elements at offset \(offset), "
           + "more than the \(count - offset) bytes left can hold")
     }
     var elements: [GGUFValue] = []
@@ -174,10 +175,10 @@ struct GGUFParser {
     metadata.reserveCapacity(min(keyCount, 1024))
     for index in 0..<keyCount {
       let key = try string("key of metadata entry \(index)")
-      let type = try scalar(UInt32.self, "value type of '\(key)'")
+      let type = try scalar(UInt32.self, "value type of '\(UntrustedText.describe(key))'")
       let value = try value(type: type, key: key)
       guard metadata.updateValue(value, forKey: key) == nil else {
-        throw .malformedHeader(file: file, detail: "duplicate metadata key '\(key)'")
+        throw .malformedHeader(file: file, detail: "duplicate metadata key '\(UntrustedText.describe(key))'")
       }
       keys.append(key)
     }
@@ -197,28 +198,28 @@ struct GGUFParser {
     for index in 0..<tensorCount {
       let name = try string("name of tensor \(index)")
       guard seen.insert(name).inserted else {
-        throw .malformedHeader(file: file, detail: "duplicate tensor name '\(name)'")
+        throw .malformedHeader(file: file, detail: "duplicate tensor name '\(UntrustedText.describe(name))'")
       }
-      let dimensionCount = try scalar(UInt32.self, "dimension count of '\(name)'")
+      let dimensionCount = try scalar(UInt32.self, "dimension count of '\(UntrustedText.describe(name))'")
       guard dimensionCount <= Self.maxDimensions else {
         throw .malformedHeader(
           file: file,
-          detail: "tensor '\(name)' has \(dimensionCount) dimensions (at most \(Self.maxDimensions))")
+          detail: "tensor '\(UntrustedText.describe(name))' has \(dimensionCount) dimensions (at most \(Self.maxDimensions))")
       }
       var dims: [Int] = []
       for axis in 0..<Int(dimensionCount) {
-        let extent = try scalar(UInt64.self, "dimension \(axis) of '\(name)'")
+        let extent = try scalar(UInt64.self, "dimension \(axis) of '\(UntrustedText.describe(name))'")
         guard extent <= UInt64(Int32.max) * 64 else {
           throw .malformedHeader(
-            file: file, detail: "tensor '\(name)' dimension \(axis) is \(extent), too large")
+            file: file, detail: "tensor '\(UntrustedText.describe(name))' dimension \(axis) is \(extent), too large")
         }
         dims.append(Int(extent))
       }
-      let type = GGUFTensorType(id: try scalar(UInt32.self, "type of '\(name)'"))
-      let rawOffset = try scalar(UInt64.self, "data offset of '\(name)'")
+      let type = GGUFTensorType(id: try scalar(UInt32.self, "type of '\(UntrustedText.describe(name))'"))
+      let rawOffset = try scalar(UInt64.self, "data offset of '\(UntrustedText.describe(name))'")
       guard rawOffset <= UInt64(Int.max / 2) else {
         throw .malformedHeader(
-          file: file, detail: "tensor '\(name)' data offset \(rawOffset) is out of range")
+          file: file, detail: "tensor '\(UntrustedText.describe(name))' data offset \(rawOffset) is out of range")
       }
       infos.append((name, dims, type, Int(rawOffset)))
     }
@@ -260,14 +261,14 @@ struct GGUFParser {
     for extent in dims {
       let (product, overflow) = elementCount.multipliedReportingOverflow(by: extent)
       guard !overflow, product <= Int(Int32.max) * 64 else {
-        throw .malformedHeader(file: file, detail: "tensor '\(name)' shape \(shape) is too large")
+        throw .malformedHeader(file: file, detail: "tensor '\(UntrustedText.describe(name))' shape \(shape) is too large")
       }
       elementCount = product
     }
     guard relativeOffset % alignment == 0 else {
       throw .malformedHeader(
         file: file,
-        detail: "tensor '\(name)' data offset \(relativeOffset) is not a multiple of the "
+        detail: "tensor '\(UntrustedText.describe(name))' data offset \(relativeOffset) is not a multiple of the "
           + "alignment \(alignment)")
     }
     let start = dataOffset + relativeOffset
@@ -277,14 +278,14 @@ struct GGUFParser {
       guard rowLength % blockSize == 0 else {
         throw .malformedHeader(
           file: file,
-          detail: "tensor '\(name)' row length \(rowLength) is not a multiple of the "
+          detail: "tensor '\(UntrustedText.describe(name))' row length \(rowLength) is not a multiple of the "
             + "\(type.name) block size \(blockSize)")
       }
       let bytes = elementCount / blockSize * typeSize
       guard start <= fileSize, bytes <= fileSize - start else {
         throw .truncated(
           file: file,
-          detail: "data of tensor '\(name)' (\(type.name), \(bytes) bytes at offset \(start)) "
+          detail: "data of tensor '\(UntrustedText.describe(name))' (\(type.name), \(bytes) bytes at offset \(start)) "
             + "runs past the end of the file (\(fileSize) bytes)")
       }
       byteCount = bytes

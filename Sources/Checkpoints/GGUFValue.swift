@@ -1,3 +1,5 @@
+import JSONSupport
+
 /// One GGUF metadata value, in the type the file stores it as.
 ///
 /// GGUF value types are `gguf_type` ids 0–12 (see the GGUF spec in ggml's `docs/gguf.md`).
@@ -148,7 +150,8 @@ public enum GGUFValue: Sendable, Equatable, CustomStringConvertible {
     }
   }
 
-  /// A short rendering for listings: scalars in full, long strings and arrays abbreviated.
+  /// A short rendering for listings and messages: scalars in full, strings cut and escaped
+  /// (``UntrustedText``), arrays abbreviated.
   public var description: String {
     switch self {
     case .uint8(let v): "\(v)"
@@ -163,7 +166,7 @@ public enum GGUFValue: Sendable, Equatable, CustomStringConvertible {
     case .int64(let v): "\(v)"
     case .float64(let v): "\(v)"
     case .string(let s):
-      s.count <= 60 ? "\"\(s)\"" : "\"\(s.prefix(57))...\" (\(s.utf8.count) bytes)"
+      "\"\(UntrustedText.describe(s, limit: 60))\""
     case .array(let elements):
       elements.count <= 8
         ? "[" + elements.map(\.description).joined(separator: ", ") + "]"

@@ -7,7 +7,10 @@ import Foundation
 /// - a `.gguf` file;
 /// - a Hugging Face directory: `config.json` with `model.safetensors` or a sharded
 ///   `model.safetensors.index.json`;
-/// - a directory holding exactly one `.gguf` file (and no safetensors weights).
+/// - a directory holding exactly one `.gguf` file (and no safetensors weights);
+/// - a Hugging Face Hub repository id, `org/name` or `org/name@revision`, that is not a local
+///   path: its snapshot in the Hub cache (``HubCache``; `bae download` fills it). The network is
+///   never used here, so `HF_HUB_OFFLINE=1` changes only the message when it is missing.
 ///
 /// Without a path, ``resolve(_:environment:searchRoots:)`` uses `$BAE_MODEL`, else the default
 /// model's directory `models/smollm2-135m-instruct` under the first search root that has it.
@@ -88,7 +91,18 @@ public struct ModelLocation: Sendable, Equatable {
   public static func resolve(
     _ path: String?, environment: [String: String] = ProcessInfo.processInfo.environment, searchRoots: [URL]
   ) throws(CheckpointError) -> ModelLocation {
-    if let path, !path.isEmpty { return try ModelLocation(classifying: URL(fileURLWithPath: path)) }
+    if let path, !path.isEmpty {
+      if !FileManager.default.fileExists(atPath: path), let (repository, revision) = hubReference(path) {
+        let cache = HubCache(environment: environment)
+        guard let snapshot = cache.snapshot(repository, revision: revision) else {
+          throw .notInHubCache(
+            repository: repository, revision: revision, cache: cache.root,
+            offline: HubCache.isOffline(environment: environment))
+        }
+        return try ModelLocation(classifying: snapshot)
+      }
+      return try ModelLocation(classifying: URL(fileURLWithPath: path))
+    }
     if let named = environment[environmentVariable], !named.isEmpty {
       return try ModelLocation(classifying: URL(fileURLWithPath: named))
     }
@@ -99,5 +113,14 @@ public struct ModelLocation: Sendable, Equatable {
       return try ModelLocation(classifying: candidate)
     }
     throw .defaultModelMissing(searched: candidates)
+  }
+
+  /// `(org/name, revision)` when `text` is `org/name` or `org/name@revision`.
+  static func hubReference(_ text: String) -> (repository: String, revision: String)? {
+    let parts = text.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false)
+    let repository = String(parts[0])
+    let revision = parts.count > 1 ? String(parts[1]) : HubCache.defaultRevision
+    guard HubCache.isRepositoryID(repository), !revision.isEmpty else { return nil }
+    return (repository, revision)
   }
 }

@@ -86,6 +86,34 @@ final class ArchiveInput {
     }
   }
 
+  /// Whether the opened file was read as an archive (tar, zip, …) rather than as one plain
+  /// (possibly compressed) stream; meaningful once ``nextMember()`` has been called.
+  var isArchive: Bool {
+    let format = archive_format(handle)
+    return format != ARCHIVE_FORMAT_RAW && format != ARCHIVE_FORMAT_EMPTY && format != 0
+  }
+
+  /// Whether the (decompressed) bytes of the file at `path` are all NUL, read as one raw
+  /// stream in chunks; `true` when it cannot be read (nothing to report beyond libarchive's view).
+  static func holdsOnlyZeros(path: String, chunkSize: Int) -> Bool {
+    guard let handle = archive_read_new() else { return true }
+    defer { archive_read_free(handle) }
+    archive_read_support_filter_all(handle)
+    archive_read_support_format_raw(handle)
+    let size = max(1, chunkSize)
+    var entry: OpaquePointer?
+    guard archive_read_open_filename(handle, path, size) == ARCHIVE_OK,
+      archive_read_next_header(handle, &entry) >= ARCHIVE_WARN
+    else { return true }
+    let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
+    defer { chunk.deallocate() }
+    while true {
+      let count = archive_read_data(handle, chunk.baseAddress, size)
+      if count <= 0 { return true }
+      if UnsafeRawBufferPointer(rebasing: chunk[0..<count]).contains(where: { $0 != 0 }) { return false }
+    }
+  }
+
   /// Reads the next chunk of the current member and appends it to `buffer`.
   /// - Returns: The number of bytes appended; 0 at the end of the member.
   /// - Throws: ``ArchiveFailure`` on truncated or corrupt data.

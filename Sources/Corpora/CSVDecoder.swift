@@ -18,17 +18,32 @@ struct CSVDecoder {
   mutating func next(_ stream: inout MemberStream) throws(ArchiveFailure) -> DecodedRecord? {
     while let first = try stream.nextLine() {
       // A record goes on while it has an odd number of quotes (one is open).
+      // A record over the limit (a line, or an unterminated quote running on) is read to its
+      // end without being kept. Quotes of a dropped line are not counted: it ends the record.
       var bytes = first.bytes
+      var length = first.overLimit ?? UInt64(bytes.count)
+      var tooLong = first.overLimit != nil
       var quotes = bytes.count { $0 == 0x22 }
       while quotes % 2 == 1, let more = try stream.nextLine() {
-        bytes.append(0x0A)
-        bytes.append(contentsOf: more.bytes)
+        length += 1 + (more.overLimit ?? UInt64(more.bytes.count))
+        if more.overLimit != nil || length > UInt64(stream.recordLimit) {
+          tooLong = true
+          bytes.removeAll()
+        }
+        if !tooLong {
+          bytes.append(0x0A)
+          bytes.append(contentsOf: more.bytes)
+        }
         quotes += more.bytes.count { $0 == 0x22 }
       }
-      if bytes.allSatisfy(isASCIIWhitespace) { continue }
+      if !tooLong, bytes.allSatisfy(isASCIIWhitespace) { continue }
       let isHeader = hasHeader && !headerRead
       let source = stream.source(of: first, record: recordCount)
       if !isHeader { recordCount += 1 }
+      if tooLong {
+        let error = CorpusError.recordTooLong(at: source, bytes: length, limit: stream.recordLimit)
+        return isHeader ? .badMember(error) : .bad(error)
+      }
       guard decodeUTF8(bytes) != nil else {
         return isHeader ? .badMember(.invalidUTF8(at: source)) : .bad(.invalidUTF8(at: source))
       }

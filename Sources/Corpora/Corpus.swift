@@ -12,7 +12,8 @@
 /// file or archive member is then decoded with ``CorpusOptions/format``.
 /// Bad records are thrown or skipped per ``CorpusOptions/policy``.
 ///
-/// - Complexity: Memory is one read chunk plus the current document.
+/// - Complexity: Memory is one read chunk plus the current document, which is at most
+///   ``CorpusOptions/maxRecordBytes`` long (a longer record is bad input, never held).
 public final class Corpus: CorpusReader {
   /// The paths as given.
   public let paths: [String]
@@ -25,6 +26,8 @@ public final class Corpus: CorpusReader {
   public private(set) var position: CorpusPosition
 
   private var counters = CorpusStatistics()
+  /// The first bad input skipped, for the message when nothing else was read.
+  private var firstSkipped: CorpusError?
   private var closedFileBytes: UInt64 = 0
   private let startedAtBeginning: Bool
   private var resumeTarget: CorpusPosition?
@@ -158,7 +161,12 @@ public final class Corpus: CorpusReader {
     if input == nil {
       guard fileIndex < files.count else {
         finished = true
-        if counters.documentsRead == 0, startedAtBeginning { throw .emptyCorpus(paths: paths) }
+        if counters.documentsRead == 0, startedAtBeginning {
+          if let firstSkipped {
+            throw .onlyBadInput(paths: paths, skipped: counters.skippedTotal, first: firstSkipped.description)
+          }
+          throw .emptyCorpus(paths: paths)
+        }
         return
       }
       do {
@@ -188,6 +196,18 @@ public final class Corpus: CorpusReader {
       return
     }
     guard let next else {
+      if memberIndex < 0, input.isArchive, !ArchiveInput.holdsOnlyZeros(path: input.path, chunkSize: options.chunkSize)
+      {
+        // libarchive takes 1024 NUL bytes for the end of an empty tar archive; a file that starts
+        // so but holds data after them is not an archive, and its text must not vanish unseen.
+        let path = input.path
+        closeFile()
+        try handle(
+          .unreadableFile(
+            path: path,
+            message: "it starts like an empty tar archive (1024 NUL bytes) but holds other bytes after them"))
+        return
+      }
       if let target = resumeTarget, target.fileIndex == fileIndex {
         throw .invalidPosition(
           target, reason: "\(input.path) has only \(memberIndex + 1) members")
@@ -205,7 +225,7 @@ public final class Corpus: CorpusReader {
     counters.membersRead += 1
     let name = next.name ?? input.path
     member = MemberState(
-      stream: MemberStream(input: input, member: next.name),
+      stream: MemberStream(input: input, member: next.name, lineLimit: options.maxRecordBytes),
       decoder: RecordDecoder(format: options.format, memberName: name, options: options),
       toSkip: toSkip)
   }
@@ -221,6 +241,7 @@ public final class Corpus: CorpusReader {
   private func handle(_ error: CorpusError) throws(CorpusError) {
     guard options.policy == .skip, let reason = error.reason else { throw error }
     counters.skipped[reason, default: 0] += 1
+    if firstSkipped == nil { firstSkipped = error }
   }
 
   private func isIncluded(_ metadata: [String: String]) -> Bool {

@@ -1,3 +1,5 @@
+import JSONSupport
+
 /// Errors from reading a corpus; each says what happened, where, and what to do.
 public enum CorpusError: Error, Sendable, Hashable, CustomStringConvertible {
   /// A corpus path (file, directory or glob) matched nothing.
@@ -14,8 +16,13 @@ public enum CorpusError: Error, Sendable, Hashable, CustomStringConvertible {
   case missingField(field: String, at: DocumentSource)
   /// A CSV record was malformed (unterminated quote, text after a closing quote).
   case malformedCSV(at: DocumentSource, message: String)
+  /// A record (a line, a JSON line, a CSV record, a paragraph or a whole file) is longer than
+  /// ``CorpusOptions/maxRecordBytes``; its bytes were read and dropped, never held.
+  case recordTooLong(at: DocumentSource, bytes: UInt64, limit: Int)
   /// The paths held no documents at all.
   case emptyCorpus(paths: [String])
+  /// The paths held no usable documents: everything was bad input, skipped.
+  case onlyBadInput(paths: [String], skipped: Int, first: String)
   /// A resume position does not exist in this corpus.
   case invalidPosition(CorpusPosition, reason: String)
 
@@ -28,12 +35,17 @@ public enum CorpusError: Error, Sendable, Hashable, CustomStringConvertible {
     case .malformedCSV: .malformedCSV
     case .damagedFile: .damagedFile
     case .unreadableFile: .unreadableFile
-    case .pathNotFound, .emptyCorpus, .invalidPosition: nil
+    case .recordTooLong: .recordTooLong
+    case .pathNotFound, .emptyCorpus, .onlyBadInput, .invalidPosition: nil
     }
   }
 
-  /// A message with the place and a hint.
-  public var description: String {
+  /// The message, one bounded line: paths, member names and reasons come from files, so the
+  /// whole text is cut and escaped (``UntrustedText``).
+  public var description: String { UntrustedText.describe(unescapedDescription, limit: 2000) }
+
+  /// The message before escaping: a message with the place and a hint.
+  private var unescapedDescription: String {
     let skipHint = "or read with the skip bad-input policy to drop it and count it"
     switch self {
     case .pathNotFound(let path):
@@ -56,9 +68,16 @@ public enum CorpusError: Error, Sendable, Hashable, CustomStringConvertible {
     case .malformedCSV(let source, let message):
       return "\(source) (record \(source.recordIndex)): malformed CSV (\(message)). "
         + "Quote fields with \" and double inner quotes (RFC 4180); \(skipHint)."
+    case .recordTooLong(let source, let bytes, let limit):
+      return "\(source) (record \(source.recordIndex), byte \(source.byteOffset)): the record has \(bytes) bytes, "
+        + "more than the record size limit of \(limit) bytes (kept so memory stays bounded). "
+        + "Raise the limit if the machine has the memory, check the format (a file without newlines?); \(skipHint)."
     case .emptyCorpus(let paths):
       return "\(paths.joined(separator: ", ")): the corpus holds no documents. "
         + "Check the paths, the format and the include filter."
+    case .onlyBadInput(let paths, let skipped, let first):
+      return "\(paths.joined(separator: ", ")): the corpus holds no usable documents: "
+        + "\(skipped) bad input\(skipped == 1 ? " was" : "s were") skipped, the first: \(first)"
     case .invalidPosition(let position, let reason):
       return "cannot resume at \(position): \(reason). Resume only with the same files and options."
     }

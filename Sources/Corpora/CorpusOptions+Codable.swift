@@ -77,7 +77,7 @@ public enum CorpusFormatKind: String, Sendable, Hashable, Codable, CaseIterable 
 
 extension CorpusOptions: Codable, CustomStringConvertible {
   private enum CodingKeys: String, CodingKey {
-    case format, textMode, jsonField, csvColumn, metadataFields, include, policy, chunkSize
+    case format, textMode, jsonField, csvColumn, metadataFields, include, policy, chunkSize, maxRecordBytes
   }
 
   public init(from decoder: any Decoder) throws {
@@ -89,7 +89,9 @@ extension CorpusOptions: Codable, CustomStringConvertible {
       csvColumn: try c.decode(CSVColumn.self, forKey: .csvColumn),
       metadataFields: try c.decode([String].self, forKey: .metadataFields),
       include: try c.decode([String: [String]].self, forKey: .include).mapValues(Set.init),
-      policy: try c.decode(BadInputPolicy.self, forKey: .policy), chunkSize: try c.decode(Int.self, forKey: .chunkSize))
+      policy: try c.decode(BadInputPolicy.self, forKey: .policy), chunkSize: try c.decode(Int.self, forKey: .chunkSize),
+      // Absent in manifests written before the limit existed: those runs read with the default.
+      maxRecordBytes: try c.decodeIfPresent(Int.self, forKey: .maxRecordBytes) ?? CorpusOptions.defaultMaxRecordBytes)
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -103,6 +105,7 @@ extension CorpusOptions: Codable, CustomStringConvertible {
     try c.encode(include.mapValues { $0.sorted() }, forKey: .include)
     try c.encode(policy, forKey: .policy)
     try c.encode(chunkSize, forKey: .chunkSize)
+    try c.encode(maxRecordBytes, forKey: .maxRecordBytes)
   }
 
   /// One line: `format jsonl (field text), include meta.pile_set_name ∈ {…}, bad input: skip`.
@@ -117,6 +120,7 @@ extension CorpusOptions: Codable, CustomStringConvertible {
     for key in include.keys.sorted() {
       parts.append("include \(key) ∈ {\(include[key]!.sorted().joined(separator: " | "))}")
     }
+    if maxRecordBytes != Self.defaultMaxRecordBytes { parts.append("records up to \(maxRecordBytes) bytes") }
     parts.append("bad input: \(policy.rawValue)")
     return parts.joined(separator: ", ")
   }

@@ -29,6 +29,14 @@ public struct CorpusOptions: Sendable, Hashable {
   public var policy: BadInputPolicy
   /// The size of each read from libarchive, in bytes.
   public var chunkSize: Int
+  /// The longest record kept, in bytes (a line, a JSON line, a CSV record, a paragraph, or a
+  /// whole file in file mode). A longer record is bad input (``CorpusError/recordTooLong(at:bytes:limit:)``):
+  /// its bytes are read and dropped, never held, so memory stays bounded whatever the file.
+  public var maxRecordBytes: Int
+
+  /// The default ``maxRecordBytes``: 16 MiB, beyond the longest documents of the Pile's
+  /// usual subsets; raise it for corpora of longer single documents.
+  public static let defaultMaxRecordBytes = 16 << 20
 
   /// Creates options.
   /// - Parameters:
@@ -40,12 +48,14 @@ public struct CorpusOptions: Sendable, Hashable {
   ///   - include: Metadata include filters (default none).
   ///   - policy: The bad-input policy (default ``BadInputPolicy/fail``).
   ///   - chunkSize: The read size in bytes (default 64 KiB; at least 1).
+  ///   - maxRecordBytes: The longest record kept (default ``defaultMaxRecordBytes``; at least 1).
   public init(
     format: CorpusFormat = .auto, textMode: DocumentMode = .line, jsonField: String = "text",
     csvColumn: CSVColumn = .name("text"), metadataFields: [String] = [Document.pileSetNameKey],
     include: [String: Set<String>] = [:], policy: BadInputPolicy = .fail,
-    chunkSize: Int = 64 * 1024
+    chunkSize: Int = 64 * 1024, maxRecordBytes: Int = CorpusOptions.defaultMaxRecordBytes
   ) {
+    self.maxRecordBytes = max(1, maxRecordBytes)
     self.format = format
     self.textMode = textMode
     self.jsonField = jsonField

@@ -13,6 +13,8 @@ public enum BadInputReason: String, Sendable, Hashable, CaseIterable, Codable {
   case damagedFile
   /// The file could not be opened or its format was not recognised.
   case unreadableFile
+  /// A record was longer than ``CorpusOptions/maxRecordBytes``.
+  case recordTooLong
 }
 
 /// Counters for a run summary; see ``Corpus/statistics``.

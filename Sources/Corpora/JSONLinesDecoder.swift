@@ -25,6 +25,9 @@ struct JSONLinesDecoder {
       if line.isBlank { continue }
       let source = stream.source(of: line, record: recordCount)
       recordCount += 1
+      if let length = line.overLimit {
+        return .bad(.recordTooLong(at: source, bytes: length, limit: stream.recordLimit))
+      }
       guard decodeUTF8(line.bytes) != nil else { return .bad(.invalidUTF8(at: source)) }
       let value: JSONValue
       do {
@@ -48,12 +51,9 @@ struct JSONLinesDecoder {
   }
 
   private static func summary(of error: any Error) -> String {
-    if case DecodingError.dataCorrupted(let context) = error {
-      if let underlying = context.underlyingError {
-        return "\(context.debugDescription) \(underlying)"
-      }
-      return context.debugDescription
-    }
-    return "\(error)"
+    // The underlying error is a Swift debug dump of Foundation internals; the context says it in words.
+    if case DecodingError.dataCorrupted(let context) = error { return context.debugDescription }
+    if let error = error as? DecodingError { return error.plainDescription }
+    return error.localizedDescription
   }
 }

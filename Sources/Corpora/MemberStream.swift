@@ -2,12 +2,18 @@
 struct MemberStream {
   let input: ArchiveInput
   let member: String?
-  private var lines = LineReader()
+  private var lines: LineReader
 
-  init(input: ArchiveInput, member: String?) {
+  /// The lines of `member` of `input`, each kept only up to `lineLimit` bytes
+  /// (see ``LineReader``).
+  init(input: ArchiveInput, member: String?, lineLimit: Int) {
     self.input = input
     self.member = member
+    self.lines = LineReader(limit: lineLimit)
   }
+
+  /// The longest record kept, in bytes.
+  var recordLimit: Int { lines.limit }
 
   /// The next line, or `nil` at the end of the member.
   mutating func nextLine() throws(ArchiveFailure) -> Line? {

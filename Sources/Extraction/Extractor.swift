@@ -7,6 +7,10 @@ import Models
 import TensorCore
 import Tokenizers
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Progress of a running extraction, reported after every batch.
 public struct ExtractionProgress: Sendable {
   /// Rows written or buffered so far (including earlier runs of a resumed extraction).
@@ -41,12 +45,20 @@ public final class Extractor {
   let options: ExtractionOptions
   let corpusOptions: CorpusOptions
   let output: URL?
+  /// The part of a sharded extraction this run extracts (`nil`: every document).
+  public let part: ExtractionPart?
+  /// Corpus files relative to their roots, for assigning documents to parts (empty unsharded).
+  let relativeNames: [String]
   /// Threads (and precision) of this run: the recorded ones when resuming.
   public let context: ComputeContext
   var manifest: FeatureManifest
   let cutter: WindowCutter
   /// For tests: stop (as if killed) after writing this many shards in this run.
   public var stopAfterShards: Int?
+  /// The length (Unicode scalars) of the parts documents are encoded in: bounds the
+  /// tokenizer's memory whatever a document's length, without changing any id (see
+  /// ``Tokenizers/Tokenizer/encodeIDs(_:from:length:)``). Small values are for tests.
+  public var tokenizerPartLength = WindowCutter.defaultPartLength
 
   /// Prepares an extraction (validates options, checks or loads the manifest).
   ///
@@ -56,17 +68,31 @@ public final class Extractor {
   ///   - corpusPaths: files, directories or globs.
   ///   - corpusOptions: how to read them (recorded; must match on resume).
   ///   - output: the feature-set directory (created if needed), or `nil` for an in-memory
-  ///     extraction read with ``collect(progress:)`` (no files at all).
+  ///     extraction read with ``collect(progress:)`` (no files at all). With `part`, the
+  ///     extraction's directory: the part writes `output/part-IIIII/` (``ExtractionPart``).
   ///   - resume: continue the run recorded in `output/manifest.json`.
   ///   - context: threads for the forward passes. `nil` uses every core for a new run and the
   ///     recorded context when resuming (float results depend on the thread split, so a resumed
   ///     run must use the same one to write identical shards; a different explicit context is
   ///     refused).
-  /// - Throws: ``ExtractionError``, `FeatureSetError`, `HookError`.
+  ///   - repair: when resuming, remove the first damaged shard and every shard after it (their
+  ///     files, as the manifest names them) and continue from where it started, which writes
+  ///     the same rows again. Without it a damaged shard stops the resume.
+  ///   - part: extract only this part's documents (``ExtractionPart``), keeping its share of
+  ///     `maxTokens`; `nil` extracts every document.
+  ///
+  /// Resuming checks every recorded shard against its manifest record (existence, size and
+  /// SHA-256), so a set is never continued on top of a damaged shard.
+  ///
+  /// - Throws: ``ExtractionError`` (``ExtractionError/damagedShard(directory:shard:problem:repairable:)``,
+  ///   ``ExtractionError/batchTooLarge(estimatedBytes:availableBytes:bytesPerToken:option:)``, …),
+  ///   `FeatureSetError`, `HookError`, `CorpusError` (paths that match nothing).
   public init(
     model: LlamaModel, modelPath: URL, tokenizer: any Tokenizer, corpusPaths: [String], corpusOptions: CorpusOptions,
-    options: ExtractionOptions, output: URL?, resume: Bool, context: ComputeContext? = nil
+    options: ExtractionOptions, output: URL?, resume: Bool, context: ComputeContext? = nil, repair: Bool = false,
+    part: ExtractionPart? = nil
   ) throws {
+    let output = part.flatMap { part in output.map { part.directory(in: $0) } } ?? output
     let c = model.configuration
     do {
       try options.validate()
@@ -80,6 +106,8 @@ public final class Extractor {
     self.options = options
     self.corpusOptions = corpusOptions
     self.output = output
+    self.part = part
+    relativeNames = part == nil ? [] : try CorpusRelativeNames.names(for: corpusPaths)
 
     cutter = try WindowCutter(tokenizer: tokenizer, context: options.context, policy: options.bos)
 
@@ -101,24 +129,71 @@ public final class Extractor {
       throw ExtractionError.invalidContext(error)
     }
     self.context = context
+    try ExtractionMemory(configuration: c, options: options, hooks: hooks, threads: context.threads).check()
+    let scan = try CorpusPaths.scan(corpusPaths)
+    skippedCorpusPaths = scan.skipped
     var fresh = FeatureManifest(
       model: .init(
         path: modelPath.path, layerCount: c.layerCount, hiddenSize: c.hiddenSize, vocabularySize: c.vocabularySize),
       hooks: hooks, options: options,
-      corpus: .init(paths: corpusPaths, files: try CorpusPaths.expand(corpusPaths), options: corpusOptions),
+      corpus: .init(paths: corpusPaths, files: scan.files, options: corpusOptions),
       compute: context)
     fresh.blasKernels = BLASKernels.coreName
-    if let recorded, let output {
+    fresh.part = part?.record
+    if var recorded, let output {
       try Self.checkSameRun(recorded, fresh, directory: output)
+      if let (index, problem) = recorded.firstDamagedShard(in: output) {
+        let shard = recorded.shards[index]
+        let start = index == 0 ? FeatureManifest.ResumePoint.start : shard.start
+        let counters = index == 0 ? FeatureManifest.Counters() : shard.countersAtStart
+        guard repair, let start, let counters else {
+          throw ExtractionError.damagedShard(
+            directory: output, shard: shard.name, problem: problem, repairable: start != nil && counters != nil)
+        }
+        try Self.truncate(&recorded, at: index, start: start, counters: counters, directory: output)
+        repairedFromShard = shard.name
+      }
       manifest = recorded
     } else {
       manifest = fresh
     }
   }
 
+  /// The corpus directory entries left out (FIFOs, sockets, devices, links to what was already
+  /// read); a front end warns about them.
+  public let skippedCorpusPaths: [SkippedCorpusPath]
+  /// The shard a repair started from (``init(model:modelPath:tokenizer:corpusPaths:corpusOptions:options:output:resume:context:repair:)``), if one was damaged.
+  public private(set) var repairedFromShard: String?
+
+  /// Drops shard `index` and every later one (their files, as the manifest names them, then
+  /// their records) and rewinds `manifest` to where shard `index` started.
+  static func truncate(
+    _ manifest: inout FeatureManifest, at index: Int, start: FeatureManifest.ResumePoint,
+    counters: FeatureManifest.Counters, directory: URL
+  ) throws {
+    let dropped = manifest.shards[index...]
+    manifest.shards.removeSubrange(index...)
+    manifest.totalTokens = manifest.shards.reduce(0) { $0 + $1.tokens }
+    manifest.resume = start
+    manifest.counters = counters
+    manifest.complete = false
+    manifest.lastSource = nil
+    // Write the rewound manifest first: a crash in between leaves stray files, never a manifest
+    // that names missing ones.
+    try manifest.write(to: directory)
+    for shard in dropped {
+      for file in shard.files { try? FileManager.default.removeItem(at: directory.appendingPathComponent(file.path)) }
+      if manifest.options.fileFormat == .npy {
+        // The shard's own folder, if now empty (rmdir leaves a folder with anything in it).
+        rmdir(directory.appendingPathComponent(shard.name).path)
+      }
+    }
+  }
+
   /// Refuses to resume when anything that shapes the output differs.
   static func checkSameRun(_ recorded: FeatureManifest, _ now: FeatureManifest, directory: URL) throws(ExtractionError)
   {
+    guard !recorded.isMerged else { throw .resumeMergedSet(directory: directory) }
     func check<T: Equatable>(_ field: ExtractionError.RunField, _ a: T, _ b: T, _ show: (T) -> String)
       throws(ExtractionError)
     {
@@ -136,17 +211,44 @@ public final class Extractor {
     if let kernels = recorded.blasKernels {
       try check(.blasKernels, kernels, now.blasKernels ?? kernels) { $0 }
     }
+    try check(.part, recorded.part, now.part) { $0.map { "part \($0)" } ?? "unsharded" }
   }
+
+  /// The rows this run keeps at most: `maxTokens`, or this part's share of it.
+  var tokenLimit: Int? { options.maxTokens.map { part?.tokenShare(of: $0) ?? $0 } }
 
   /// Runs (or continues) the extraction to the end of the corpus or `maxTokens`.
   ///
-  /// - Parameter progress: called after every batch (on the calling thread).
+  /// A failed run leaves the output directory as the last complete shard left it; a directory
+  /// this run created and left empty is removed.
+  ///
+  /// - Parameters:
+  ///   - cancellation: checked before every batch; once set, the rows of the shard in progress
+  ///     are discarded (no file of it was written), the manifest is left describing the complete
+  ///     shards (written if the run had written none yet, so it can be resumed), and
+  ///     ``ExtractionError/cancelled(directory:reason:shards:tokens:)`` is thrown.
+  ///   - progress: called after every batch (on the calling thread).
   /// - Returns: the final manifest.
   /// - Throws: `CorpusError`, `TokenizerError`, ``ExtractionError``, `ForwardError`.
   @discardableResult
-  public func run(progress: (ExtractionProgress) -> Void = { _ in }) throws -> FeatureManifest {
+  public func run(cancellation: Cancellation? = nil, progress: (ExtractionProgress) -> Void = { _ in }) throws
+    -> FeatureManifest
+  {
     guard let output else { preconditionFailure("run() needs an output directory; use collect() in memory") }
     if manifest.complete { return manifest }
+    let created = !FileManager.default.fileExists(atPath: output.path)
+    do {
+      return try run(output: output, cancellation: cancellation, progress: progress)
+    } catch {
+      // Only an empty directory is removed (rmdir refuses any other), and only one this run made.
+      if created { rmdir(output.path) }
+      throw error
+    }
+  }
+
+  private func run(output: URL, cancellation: Cancellation?, progress: (ExtractionProgress) -> Void) throws
+    -> FeatureManifest
+  {
     try prepareDirectory(output)
     let start = Date()
     let writer = ShardWriter(
@@ -158,9 +260,9 @@ public final class Extractor {
     var runner = try BatchRunner(extractor: self, resumingAt: manifest.resume)
     // A shard closes after the batch that reaches shardTokens, so it holds at most one batch more.
     runner.collector.buffer.reserve(
-      rows: min(options.shardTokens + options.batchTokens, options.maxTokens ?? .max),
+      rows: min(options.shardTokens + options.batchTokens, tokenLimit ?? .max),
       widths: manifest.hooks.map(\.width))
-    let limit = options.maxTokens ?? Int.max
+    let limit = tokenLimit ?? Int.max
     var buffered = 0
     var shardsThisRun = 0
     var tokensThisRun = 0
@@ -172,28 +274,46 @@ public final class Extractor {
       manifest.counters.badInputSkipped = badAtStart + Int64(runner.cursor.corpus.statistics.skippedTotal)
     }
 
+    // Where the shard in progress starts and the counters before it, recorded with the shard so
+    // a damaged shard can be extracted again; the manifest on disk is always `written`.
+    var shardStart = manifest.resume
+    var countersAtShardStart = manifest.counters
+    var written = manifest
+
     func flush() throws {
       guard runner.collector.buffer.rows > 0 else { return }
-      let record = try writer.write(runner.collector.buffer, index: manifest.shards.count)
+      var record = try writer.write(runner.collector.buffer, index: manifest.shards.count)
+      record.start = shardStart
+      record.countersAtStart = countersAtShardStart
       manifest.shards.append(record)
       manifest.totalTokens += record.tokens
       manifest.resume = runner.cursor.resumePoint
       manifest.lastSource = runner.cursor.lastSource
       updateCounters()
       try manifest.write(to: output)
+      written = manifest
+      shardStart = manifest.resume
+      countersAtShardStart = manifest.counters
       runner.collector.buffer.removeAll()
       buffered = 0
       shardsThisRun += 1
     }
 
     while manifest.totalTokens + buffered < limit {
+      if let reason = cancellation?.reason {
+        if !FileManager.default.fileExists(atPath: FeatureManifest.url(in: output).path) {
+          try written.write(to: output)
+        }
+        throw ExtractionError.cancelled(
+          directory: output, reason: reason, shards: written.shards.count, tokens: written.totalTokens)
+      }
       guard let (kept, windows) = try runner.next(room: limit - manifest.totalTokens - buffered) else { break }
       manifest.counters.windows += Int64(windows)
       buffered += kept
       tokensThisRun += kept
       progress(
         ExtractionProgress(
-          tokens: manifest.totalTokens + buffered, tokensThisRun: tokensThisRun, target: options.maxTokens,
+          tokens: manifest.totalTokens + buffered, tokensThisRun: tokensThisRun, target: tokenLimit,
           documents: runner.cursor.ordinal, shards: manifest.shards.count, seconds: Date().timeIntervalSince(start)))
       if buffered >= options.shardTokens {
         try flush()
@@ -201,7 +321,8 @@ public final class Extractor {
       }
     }
     try flush()
-    if manifest.totalTokens == 0 {
+    // A part may own no document with a window (a small corpus cut into many parts).
+    if manifest.totalTokens == 0 && part == nil {
       try? FileManager.default.removeItem(at: FeatureManifest.url(in: output))
       throw ExtractionError.emptyCorpus(paths: manifest.corpus.paths)
     }
@@ -289,24 +410,47 @@ public final class Extractor {
     guard fm.isWritableFile(atPath: output.path) else {
       throw .writeFailed(file: output, reason: "directory is not writable")
     }
-    // Temporary files of a killed write, only where bae writes: the set's folder and its npy
-    // shard folders. Nothing else under the output directory is touched.
-    var folders = [output]
+    // Temporary files of a killed write, only those bae names: `.manifest.json.partial-…` and
+    // `.shard-NNNNN.safetensors.partial-…` in the set's folder, `.<array>.npy.partial-…` in its
+    // npy shard folders `shard-NNNNN/`. Nothing else under the output directory is touched.
     let entries = (try? fm.contentsOfDirectory(atPath: output.path)) ?? []
-    folders += entries.filter { $0.hasPrefix("shard-") }.map { output.appendingPathComponent($0) }
-    for folder in folders {
-      for name in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? [] where AtomicFile.isTemporaryFile(name) {
-        try? fm.removeItem(at: folder.appendingPathComponent(name))
+    for name in entries where Self.isOwnTemporaryFile(name) {
+      try? fm.removeItem(at: output.appendingPathComponent(name))
+    }
+    for folder in entries where Self.isShardName(folder) {
+      let url = output.appendingPathComponent(folder)
+      for name in (try? fm.contentsOfDirectory(atPath: url.path)) ?? []
+      where AtomicFile.isTemporaryFile(name) && name.contains(".npy.partial-") {
+        try? fm.removeItem(at: url.appendingPathComponent(name))
       }
     }
   }
 
-  /// The windows of one document, cut as the options say.
-  func windows(of text: String) throws -> [[Int32]] {
-    cutter.windows(of: try tokenizer.encodeIDs(text))
+  /// `shard-` and five or more digits: the names ``ShardWriter`` gives.
+  static func isShardName(_ name: String) -> Bool {
+    guard name.hasPrefix("shard-") else { return false }
+    let digits = name.dropFirst(6)
+    return digits.count >= 5 && digits.allSatisfy(\.isASCII) && digits.allSatisfy(\.isNumber)
+  }
+
+  /// A temporary file of the manifest or of a safetensors shard (``AtomicFile``'s naming).
+  static func isOwnTemporaryFile(_ name: String) -> Bool {
+    guard AtomicFile.isTemporaryFile(name), let marker = name.range(of: ".partial-") else { return false }
+    let target = String(name[name.index(after: name.startIndex)..<marker.lowerBound])
+    if target == "manifest.json" { return true }
+    return target.hasSuffix(".safetensors") && isShardName(String(target.dropLast(".safetensors".count)))
+  }
+
+  /// The windows of one document, cut as the options say, encoded part by part as they are
+  /// asked for (``tokenizerPartLength``).
+  func windowStream(of text: String) -> WindowStream {
+    cutter.windowStream(of: text, tokenizer: tokenizer, partLength: tokenizerPartLength)
   }
 
   func keeps(ordinal: Int64) -> Bool { keepsDocument(ordinal: ordinal, rate: options.sampleRate, seed: options.seed) }
+
+  /// Whether `document` belongs to this run's part (always, unsharded).
+  func inPart(_ document: Document) -> Bool { part?.contains(document, relativeNames: relativeNames) ?? true }
 }
 
 /// Packs windows into batches, runs them through the model and appends the kept rows to the
@@ -362,8 +506,11 @@ struct DocumentCursor {
   /// Ordinal of the next document to read.
   var ordinal: Int64
   var skipWindows: Int
-  var windows: [[Int32]] = []
-  var index = 0
+  /// The rest of the current document's windows.
+  var stream: WindowStream?
+  /// The current document's next window (peeked, not consumed), and its index in the document.
+  var window: [Int32]?
+  var windowIndex = 0
   var documentPosition = CorpusPosition.start
   var documentOrdinal: Int64 = 0
   var documentsUsed: Int64 = 0
@@ -377,27 +524,38 @@ struct DocumentCursor {
 
   /// The next window without consuming it, reading documents as needed; `nil` at the end.
   mutating func peek(using extractor: Extractor) throws -> (ids: [Int32], ordinal: Int64)? {
-    while index >= windows.count {
+    while window == nil {
       let position = corpus.position
       guard let document = try corpus.next() else { return nil }
       let current = ordinal
       ordinal += 1
       let skip = skipWindows
       skipWindows = 0
-      guard extractor.keeps(ordinal: current) else { continue }
-      let cut = try extractor.windows(of: document.text)
-      guard skip < cut.count else { continue }
-      windows = cut
-      index = skip
+      guard extractor.keeps(ordinal: current), extractor.inPart(document) else { continue }
+      var windows = extractor.windowStream(of: document.text)
+      var first = try windows.nextWindow()
+      for _ in 0..<skip where first != nil { first = try windows.nextWindow() }
+      guard let first else { continue }
+      stream = windows
+      window = first
+      windowIndex = skip
       documentPosition = position
       documentOrdinal = current
-      documentsUsed += 1
       lastSource = "\(document.source) (byte \(document.source.byteOffset))"
     }
-    return (windows[index], documentOrdinal)
+    return (window!, documentOrdinal)
   }
 
-  mutating func advance() { index += 1 }
+  /// Consumes the peeked window and encodes the document as far as its next window.
+  ///
+  /// A document counts as used when its first window is consumed: a run resumed inside a
+  /// document (or at a document peeked but not consumed before the shard closed) counts it once.
+  mutating func advance() throws {
+    if windowIndex == 0 { documentsUsed += 1 }
+    window = try stream?.nextWindow()
+    windowIndex += 1
+    if window == nil { stream = nil }
+  }
 
   /// The next batch: whole windows packed up to the extractor's batch budget (at least one
   /// window), with the ordinals of their documents; empty at the end of the corpus.
@@ -410,15 +568,15 @@ struct DocumentCursor {
       batch.append(window.ids)
       ordinals.append(window.ordinal)
       tokens += window.ids.count
-      advance()
+      try advance()
     }
     return (batch, ordinals)
   }
 
   /// Where the next unconsumed window is.
   var resumePoint: FeatureManifest.ResumePoint {
-    if index < windows.count {
-      return .init(position: documentPosition, window: index, documentOrdinal: documentOrdinal)
+    if window != nil {
+      return .init(position: documentPosition, window: windowIndex, documentOrdinal: documentOrdinal)
     }
     return .init(position: corpus.position, window: 0, documentOrdinal: ordinal)
   }

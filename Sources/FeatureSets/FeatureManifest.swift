@@ -14,7 +14,9 @@ import TensorCore
 /// complete shards only.
 ///
 /// Version history: 1 (first release: corpus options as a text summary, `blasThreads`);
-/// 2 (corpus options as an object under `corpus`, `compute`, hooks with `layer` and `site`).
+/// 2 (corpus options as an object under `corpus`, `compute`, hooks with `layer` and `site`;
+/// later, still readable by every version-2 reader: `part` for one part of a sharded extraction
+/// and `parts` for a merged set, whose shard names are paths such as `part-00000/shard-00000`).
 public struct FeatureManifest: Codable, Sendable, Equatable {
   /// One file of a shard.
   public struct FileRecord: Codable, Sendable, Equatable {
@@ -40,11 +42,20 @@ public struct FeatureManifest: Codable, Sendable, Equatable {
     public var tokens: Int
     /// Its files: one `.safetensors`, or one `.npy` per hook and per index array.
     public var files: [FileRecord]
+    /// Where the shard's first row comes from (the resume point before it), so a damaged shard
+    /// can be extracted again; absent in sets written before it was recorded.
+    public var start: ResumePoint?
+    /// The run counters before the shard (restored when it is extracted again).
+    public var countersAtStart: Counters?
 
-    public init(name: String, tokens: Int, files: [FileRecord]) {
+    public init(
+      name: String, tokens: Int, files: [FileRecord], start: ResumePoint? = nil, countersAtStart: Counters? = nil
+    ) {
       self.name = name
       self.tokens = tokens
       self.files = files
+      self.start = start
+      self.countersAtStart = countersAtStart
     }
   }
 
@@ -150,6 +161,12 @@ public struct FeatureManifest: Codable, Sendable, Equatable {
   /// True once the corpus (or `maxTokens`) is exhausted.
   public var complete = false
   public var counters = Counters()
+  /// For one part of a sharded extraction: which part, of how many, by which rule; `nil` for an
+  /// unsharded extraction and for a merged set.
+  public var part: Part?
+  /// For a set merged from the parts of a sharded extraction (``FeatureSetMerge``): the parts,
+  /// in reading order; `nil` otherwise.
+  public var parts: [MergedPart]?
 
   /// A manifest for a new, empty set.
   public init(

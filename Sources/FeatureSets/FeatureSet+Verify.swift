@@ -50,6 +50,48 @@ extension FeatureSet {
   }
 }
 
+extension FeatureManifest {
+  /// The first shard of this manifest (in `directory`) whose files are missing or differ from
+  /// their records in size or SHA-256, and what is wrong with it; `nil` when every shard is intact.
+  ///
+  /// - Parameter checksums: hash every file (reads the whole set once); `false` checks
+  ///   existence and sizes only (one `stat` per file).
+  /// - Complexity: with `checksums`, reads every byte of the set, 4 MiB at a time.
+  public func firstDamagedShard(in directory: URL, checksums: Bool = true) -> (
+    index: Int, problem: FeatureSetError
+  )? {
+    for (index, shard) in shards.enumerated() {
+      for record in shard.files {
+        let url = directory.appendingPathComponent(record.path)
+        if let problem = Self.damage(of: url, record: record, checksum: checksums) { return (index, problem) }
+      }
+    }
+    return nil
+  }
+
+  /// What is wrong with the file at `url` compared with `record`, or `nil`.
+  static func damage(of url: URL, record: FileRecord, checksum: Bool) -> FeatureSetError? {
+    guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
+      let size = (attributes[.size] as? NSNumber)?.intValue
+    else {
+      return .damagedShard(file: url, reason: "the file is missing")
+    }
+    guard size == record.bytes else {
+      return .damagedShard(file: url, reason: "\(size) bytes on disk; the manifest records \(record.bytes)")
+    }
+    guard checksum else { return nil }
+    do {
+      let (digest, _) = try fileDigest(url)
+      guard digest == record.sha256.lowercased() else {
+        return .damagedShard(file: url, reason: "SHA-256 \(digest) differs from the manifest's \(record.sha256)")
+      }
+    } catch {
+      return error
+    }
+    return nil
+  }
+}
+
 /// The lowercase hex SHA-256 and the size of the file at `url`, read in 4 MiB blocks.
 ///
 /// - Throws: ``FeatureSetError/damagedShard(file:reason:)`` if it cannot be read.

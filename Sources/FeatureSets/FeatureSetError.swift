@@ -1,4 +1,5 @@
 import Foundation
+import JSONSupport
 
 /// Why a feature set cannot be read or written.
 public enum FeatureSetError: Error, CustomStringConvertible, Equatable {
@@ -21,7 +22,12 @@ public enum FeatureSetError: Error, CustomStringConvertible, Equatable {
   /// Options that make no sense (a batch size of 0, …).
   case invalidRequest(String)
 
-  public var description: String {
+  /// The message, one bounded line: paths, member names and reasons come from files, so the
+  /// whole text is cut and escaped (``UntrustedText``).
+  public var description: String { UntrustedText.describe(unescapedDescription, limit: 2000) }
+
+  /// The message before escaping.
+  private var unescapedDescription: String {
     switch self {
     case .missingManifest(let directory):
       return "\(directory.path): not a feature set (no manifest.json)"
@@ -37,7 +43,8 @@ public enum FeatureSetError: Error, CustomStringConvertible, Equatable {
       return
         "\(directory.path): the feature set is incomplete (extraction still running or interrupted); resume the extraction, or allow reading the complete shards only"
     case .damagedShard(let file, let reason):
-      return "\(file.path): damaged shard: \(reason); re-extract it (resume the extraction from the last good shard)"
+      return
+        "\(file.path): damaged shard: \(reason); extract it again (resume the extraction with repair: the shard and those after it are written again)"
     case .unreadableShard(let file, let reason):
       return "\(file.path): unreadable shard: \(reason)"
     case .invalidRequest(let message):

@@ -38,5 +38,10 @@ public struct JSONError: Error, Equatable, Sendable, CustomStringConvertible {
     }
   }
 
-  public var description: String { "\(document): `\(path)`: \(reason)" }
+  /// The error in words; the document name and path (which hold member names from the file) and
+  /// the reason are cut and escaped (``UntrustedText``).
+  public var description: String {
+    "\(UntrustedText.describe(document, limit: 400)): `\(UntrustedText.describe(path))`: "
+      + UntrustedText.describe(reason, limit: 400)
+  }
 }

@@ -4,13 +4,27 @@ extension JSONValue {
   /// Parses a JSON document.
   ///
   /// - Parameter document: the document's name for the error (usually its file name).
-  /// - Throws: ``JSONError`` with ``JSONError/Problem/invalidJSON(reason:)`` at path `$`.
+  /// - Throws: ``JSONError`` with ``JSONError/Problem/invalidJSON(reason:)`` at path `$` when the
+  ///   bytes are not JSON or an object names one member twice (``firstDuplicateKey(in:)``).
   public static func parse(_ data: Data, document: String = "JSON") throws(JSONError) -> JSONValue {
+    let value: JSONValue
     do {
-      return try JSONDecoder().decode(JSONValue.self, from: data)
+      value = try JSONDecoder().decode(JSONValue.self, from: data)
+    } catch let error as DecodingError {
+      let reason: String
+      if case .dataCorrupted(let context) = error { reason = context.debugDescription } else {
+        reason = error.plainDescription
+      }
+      throw JSONError(document: document, path: "$", problem: .invalidJSON(reason: reason))
     } catch {
-      throw JSONError(document: document, path: "$", problem: .invalidJSON(reason: String(describing: error)))
+      throw JSONError(document: document, path: "$", problem: .invalidJSON(reason: error.localizedDescription))
     }
+    if let name = firstDuplicateKey(in: data) {
+      throw JSONError(
+        document: document, path: "$",
+        problem: .invalidJSON(reason: "an object names member \"\(UntrustedText.describe(name))\" twice"))
+    }
+    return value
   }
 
   /// The member `key` of an object; `nil` when absent or when this is not an object.

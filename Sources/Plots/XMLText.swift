@@ -1,11 +1,11 @@
-/// Escaping of user text (titles, labels, series names) for SVG element content and attribute
-/// values.
-enum XMLText {
+/// Escaping of user text for XML and HTML element content and attribute values: the one home
+/// for it (SVG plots, `bae report`'s pages).
+public enum XMLText {
   /// `text` with `&`, `<`, `>`, `"` and `'` written as entities, tab, line feed and carriage
   /// return as character references, and the control characters XML 1.0 forbids (the rest
   /// below U+0020, U+FFFE, U+FFFF) replaced by U+FFFD, so any string makes a well-formed
   /// document and reads back unchanged from content and attributes alike.
-  static func escaped(_ text: String) -> String {
+  public static func escaped(_ text: String) -> String {
     var out = ""
     out.reserveCapacity(text.utf8.count)
     for scalar in text.unicodeScalars {

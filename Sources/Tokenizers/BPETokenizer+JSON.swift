@@ -91,7 +91,7 @@ extension BPETokenizer {
       case .array(let pair):
         guard pair.count == 2, case .string(let a) = pair[0], case .string(let b) = pair[1] else {
           throw TokenizerError.invalidMerge(
-            file: file, path: node.path, merge: "\(pair)", reason: "expected a pair of strings")
+            file: file, path: node.path, merge: "\(pair.count) values", reason: "expected a pair of strings")
         }
         merges.append((a, b))
       default:
@@ -192,7 +192,13 @@ extension BPETokenizer {
     case "TemplateProcessing":
       var specials: [String: [Int32]] = [:]
       for (name, entry) in try node.optional("special_tokens")?.members() ?? [] {
-        specials[name] = try entry.required("ids").array().map { Int32(try $0.int()) }
+        specials[name] = try entry.required("ids").array().map { node in
+          guard let id = Int32(exactly: try node.int()), id >= 0 else {
+            throw TokenizerError.malformedJSON(
+              file: node.document, path: node.path, reason: "token id \(try node.int()) is out of range")
+          }
+          return id
+        }
       }
       var prefix: [Int32] = []
       var suffix: [Int32] = []

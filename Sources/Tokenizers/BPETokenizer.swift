@@ -35,6 +35,8 @@ public final class BPETokenizer: Tokenizer {
   private let matcher: AddedTokenMatcher
   /// Bytes each id decodes to.
   private let tokenBytes: [[UInt8]]
+  /// Where a text may be cut into separately encoded parts (``encodeIDs(_:from:length:)``).
+  let cuts: SafeCuts
 
   public var vocabularySize: Int { definition.tokens.count }
   public var bosTokenID: Int32? { definition.bosTokenID }
@@ -97,6 +99,7 @@ public final class BPETokenizer: Tokenizer {
     model = BPEModel(
       byteIDs: byteIDs, merges: merges, wordIDs: wordIDs, byteLengths: lengths, ignoreMerges: d.ignoreMerges)
     matcher = AddedTokenMatcher(d.addedTokens)
+    cuts = SafeCuts(definition: d)
   }
 
   public func tokenString(for id: Int32) -> String? {
@@ -107,7 +110,12 @@ public final class BPETokenizer: Tokenizer {
   /// Encodes `text` as HF `tokenizer.encode(text)` does (special tokens in the text are matched).
   /// - Complexity: O(n log n) in the text length; words seen before come from the cache.
   public func encode(_ text: String) throws -> Encoding {
-    let scalars = Array(text.unicodeScalars)
+    encode(scalars: Array(text.unicodeScalars), prefix: true, suffix: true)
+  }
+
+  /// Encodes `scalars`, with the post-processor's leading ids when `prefix` and trailing ones
+  /// when `suffix` (a part of a longer text has only the ones at its ends).
+  func encode(scalars: [Unicode.Scalar], prefix: Bool, suffix: Bool) -> Encoding {
     // byteStart[k]: UTF-8 offset of scalar k (byteStart[n] = total length).
     var byteStart = [Int](repeating: 0, count: scalars.count + 1)
     var offset = 0
@@ -121,7 +129,7 @@ public final class BPETokenizer: Tokenizer {
     var offsets: [Range<Int>] = []
     ids.reserveCapacity(scalars.count / 3 + 4)
     offsets.reserveCapacity(scalars.count / 3 + 4)
-    for id in definition.prefixIDs {
+    for id in definition.prefixIDs where prefix {
       ids.append(id)
       offsets.append(0..<0)
     }
@@ -137,7 +145,7 @@ public final class BPETokenizer: Tokenizer {
     if cursor < scalars.count {
       encodeSegment(scalars, cursor..<scalars.count, byteStart, &ids, &offsets)
     }
-    for id in definition.suffixIDs {
+    for id in definition.suffixIDs where suffix {
       ids.append(id)
       offsets.append(offset..<offset)
     }

@@ -41,11 +41,35 @@ public protocol Tokenizer: Sendable {
   var bosTokenID: Int32? { get }
   /// The end-of-sequence id, if the tokenizer has one.
   var eosTokenID: Int32? { get }
+  /// Encodes the part of `text` that starts at `start`, about `length` Unicode scalars long,
+  /// cut only where the tokenizer's pipeline cannot join tokens across the cut, so that calling
+  /// it again from the returned `end` until `end == text.endIndex` and concatenating the ids
+  /// gives exactly `encodeIDs(text)` (BOS with the first part, EOS with the last).
+  ///
+  /// This bounds the tokenizer's working memory by `length` instead of the document's size.
+  /// A tokenizer that cannot cut safely encodes the whole rest of the text at once (the default).
+  ///
+  /// - Parameters:
+  ///   - text: the whole document.
+  ///   - start: `text.startIndex`, or an `end` returned by an earlier call on the same text.
+  ///   - length: the number of scalars to aim for (a part may be longer: it ends at the first
+  ///     safe cut at or after `length` scalars).
+  /// - Returns: the part's ids and where the next part starts.
+  /// - Throws: ``TokenizerError`` when the underlying library fails.
+  func encodeIDs(_ text: String, from start: String.Index, length: Int) throws -> (ids: [Int32], end: String.Index)
 }
 
 extension Tokenizer {
   /// Encodes `text` and returns only the ids.
   public func encodeIDs(_ text: String) throws -> [Int32] { try encode(text).ids }
+
+  /// The whole text at once: tokenizers without safe cut points.
+  public func encodeIDs(_ text: String, from start: String.Index, length: Int) throws -> (
+    ids: [Int32], end: String.Index
+  ) {
+    precondition(start == text.startIndex, "a tokenizer without cut points encodes the whole text in one part")
+    return (try encodeIDs(text), text.endIndex)
+  }
 }
 
 /// Loads whichever tokenizer a model directory holds.

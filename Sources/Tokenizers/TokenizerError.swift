@@ -1,4 +1,5 @@
 import Foundation
+import JSONSupport
 
 /// Everything that can go wrong while loading or running a tokenizer.
 ///
@@ -26,29 +27,33 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
   /// libsentencepiece reported an error.
   case sentencePiece(file: String, message: String)
 
+  /// The error in words; file names, paths, values, merges and patterns come from files and are
+  /// cut and escaped (``UntrustedText``).
   public var description: String {
+    func text(_ value: String) -> String { UntrustedText.describe(value) }
+    func detail(_ value: String) -> String { UntrustedText.describe(value, limit: 400) }
     switch self {
     case .noTokenizerFile(let directory):
-      return "No tokenizer.json or tokenizer.model in \(directory). Point at a model directory that holds one."
+      return "No tokenizer.json or tokenizer.model in \(detail(directory)). Point at a model directory that holds one."
     case .unreadableFile(let file, let reason):
-      return "Cannot read \(file): \(reason)."
+      return "Cannot read \(detail(file)): \(detail(reason))."
     case .malformedJSON(let file, let path, let reason):
-      return "Malformed \(file) at `\(path)`: \(reason)."
+      return "Malformed \(detail(file)) at `\(text(path))`: \(detail(reason))."
     case .missingField(let file, let path):
-      return "\(file) lacks the required field `\(path)`."
+      return "\(detail(file)) lacks the required field `\(text(path))`."
     case .unsupported(let file, let path, let value):
-      return "\(file): `\(path)` = \(value) is not supported by bae's tokenizers."
+      return "\(detail(file)): `\(text(path))` = \(text(value)) is not supported by bae's tokenizers."
     case .invalidMerge(let file, let path, let merge, let reason):
-      return "\(file): merge `\(merge)` at `\(path)` is invalid: \(reason)."
+      return "\(detail(file)): merge `\(text(merge))` at `\(text(path))` is invalid: \(detail(reason))."
     case .invalidPattern(let file, let path, let pattern, let reason):
-      return "\(file): regex `\(pattern)` at `\(path)` does not compile: \(reason)."
+      return "\(detail(file)): regex `\(text(pattern))` at `\(text(path))` does not compile: \(detail(reason))."
     case .unknownGGUFPreTokenizer(let name):
       return
-        "tokenizer.ggml.pre = \"\(name)\" is not a known pre-tokenizer; known: \(GGUFPreTokenizer.knownNames.joined(separator: ", "))."
+        "tokenizer.ggml.pre = \"\(text(name))\" is not a known pre-tokenizer; known: \(GGUFPreTokenizer.knownNames.joined(separator: ", "))."
     case .invalidGGUFVocabulary(let reason):
-      return "Invalid GGUF tokenizer arrays: \(reason)."
+      return "Invalid GGUF tokenizer arrays: \(detail(reason))."
     case .sentencePiece(let file, let message):
-      return "SentencePiece failed on \(file): \(message)."
+      return "SentencePiece failed on \(detail(file)): \(detail(message))."
     }
   }
 }

@@ -21,10 +21,22 @@ extension BPETokenizer {
       tokens: tokens,
       merges: try gguf.requiredStringArray("tokenizer.ggml.merges"),
       tokenTypes: types,
-      bosTokenID: try gguf.optionalInt("tokenizer.ggml.bos_token_id").map { Int32($0) },
-      eosTokenID: try gguf.optionalInt("tokenizer.ggml.eos_token_id").map { Int32($0) },
+      bosTokenID: try Self.tokenID(gguf, "tokenizer.ggml.bos_token_id", count: tokens.count),
+      eosTokenID: try Self.tokenID(gguf, "tokenizer.ggml.eos_token_id", count: tokens.count),
       addBOS: try gguf.optionalBool("tokenizer.ggml.add_bos_token") ?? false,
       preTokenizer: try gguf.optionalString("tokenizer.ggml.pre") ?? "gpt2")
+  }
+}
+
+extension BPETokenizer {
+  /// The token id at `key`, or `nil` when absent; any integer is read, and one outside
+  /// `0..<count` (such as 2^32) is an error, never a trap.
+  static func tokenID(_ gguf: GGUFFile, _ key: String, count: Int) throws -> Int32? {
+    guard let id = try gguf.optionalInt(key) else { return nil }
+    guard id >= 0, id < count, let narrow = Int32(exactly: id) else {
+      throw TokenizerError.invalidGGUFVocabulary(reason: "\(key) \(id) is outside the \(count) tokens")
+    }
+    return narrow
   }
 }
 

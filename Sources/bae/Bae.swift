@@ -10,7 +10,8 @@ struct Bae: ParsableCommand {
       InspectCommand.self, TokenizeCommand.self, ForwardCommand.self, ExtractCommand.self, FeaturesCommand.self,
       TrainCommand.self, EvalCommand.self, EntropyCommand.self, ICLCommand.self, PositionsCommand.self,
       EncodeCommand.self, CompressCommand.self, DecompressCommand.self, ExportCommand.self, ImportCommand.self,
-      ConvertCommand.self, BenchCommand.self, InterpretCommand.self, ReportCommand.self,
+      ConvertCommand.self, DownloadCommand.self, BenchCommand.self, GenerateCommand.self, ServeCommand.self,
+      InterpretCommand.self, ReportCommand.self,
     ])
 
   static func main() {

@@ -60,6 +60,42 @@ import Testing
     }
   }
 
+  /// A copy of the tiny tied model whose `config.json` has `from` replaced by `to`.
+  func modelWithConfig(replacing from: String, with to: String) throws -> URL {
+    let model = try ScratchDirectory("model").url("tiny")
+    try FileManager.default.copyItem(at: Fixtures.model("tiny-tied-mqa"), to: model)
+    let config = model.appendingPathComponent("config.json")
+    let text = try String(contentsOf: config, encoding: .utf8)
+    #expect(text.contains(from))
+    try Data(text.replacingOccurrences(of: from, with: to).utf8).write(to: config)
+    return model
+  }
+
+  @Test func forwardPastTheTrainedContextWarnsOnStderrAndRuns() throws {
+    let model = try modelWithConfig(
+      replacing: #""max_position_embeddings": 256"#, with: #""max_position_embeddings": 4"#)
+    let out = try ScratchDirectory().url
+    let result = try runBae([
+      "forward", "--model", model.path, "--tokens", "1,2,3,4,5,6", "--hooks", "logits", "--out", out.path,
+    ])
+    #expect(result.status == 0, "stderr: \(result.stderr)")
+    #expect(result.stderr.contains("warning: a sequence of 6 tokens is longer than the model's context of 4"))
+    let within = try runBae([
+      "forward", "--model", model.path, "--tokens", "1,2,3,4", "--hooks", "logits", "--out", out.path,
+    ])
+    #expect(within.status == 0)
+    #expect(!within.stderr.contains("warning"))
+  }
+
+  @Test func inspectOfAnAbsurdIntermediateSizeIsAOneLineError() throws {
+    let model = try modelWithConfig(
+      replacing: #""intermediate_size": 128"#, with: #""intermediate_size": 4611686018427387904"#)
+    let result = try runBae(["inspect", model.path])
+    #expect(result.status != 0)
+    #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+    #expect(result.stderr.contains("intermediate_size"), "\(result.stderr)")
+  }
+
   @Test func inspectDescribesCheckpoint() throws {
     let result = try runBae(["inspect", Fixtures.model("tiny-tied-mqa").path])
     #expect(result.status == 0)

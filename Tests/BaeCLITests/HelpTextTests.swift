@@ -6,7 +6,8 @@ import Testing
 @Suite struct HelpTextTests {
   static let commands = [
     "inspect", "tokenize", "forward", "extract", "features", "train", "eval", "entropy", "icl", "positions", "encode",
-    "compress", "decompress", "export", "import", "convert", "bench", "interpret", "report",
+    "compress", "decompress", "export", "import", "convert", "download", "bench", "generate", "serve", "interpret",
+    "report",
   ]
 
   static let model = (
@@ -32,11 +33,19 @@ import Testing
     "extract": [
       model, threads, precision, ("--corpus <path>", "Files, directories or globs"), ("--hooks <hooks>", "Hooks:"),
       ("--max-tokens <max-tokens>", "Stop after"), ("--out <out>", "Output directory."),
-      ("--resume", "Continue the run"),
+      ("--resume", "Continue the run"), ("--repair", "With --resume: remove the first damaged shard"),
+      ("--max-record-size <size>", "Longest record"),
+      ("--shard <I/N>", "Extract part I of N (0-based) into OUT/part-IIIII/;"),
+      ("--shard-count <N>", "Number of parts when the part index comes from JOB_COMPLETION_INDEX"),
     ],
-    "features": [("info", "Summarise a feature set's manifest.")],
+    "features": [
+      ("info", "Summarise a feature set's manifest."),
+      ("merge", "Merge the parts of a sharded extraction (OUT/part-IIIII/) into one feature set"),
+      ("compare", "Check that two feature sets hold the same rows"),
+    ],
     "entropy": [
-      ("--ae <dir>", "A trained BAE directory."), ("--synthetic <synthetic>", "Known-answer check: R independent bits."),
+      ("--ae <dir>", "A trained BAE directory."),
+      ("--synthetic <synthetic>", "Known-answer check: R independent bits."),
       ("--fit-normalize <fit-normalize>", "Input scaling of a fit: centered (default)"),
       ("--json", "Print the result as one JSON object."),
     ],
@@ -71,6 +80,11 @@ import Testing
     "convert": [
       model, ("--to <to>", "Output directory."),
       ("--dtype <dtype>", "Stored precision: f32, bf16 or f16. (default: f32)"),
+    ],
+    "download": [
+      ("<org/name>", "Hub repository id."), ("--revision <revision>", "Branch, tag or commit to download. (default: main)"),
+      ("--include <glob>", "Download only files matching this glob (repeatable; e.g. '*.json')."),
+      ("--to <dir>", "Also place the files in this directory."), ("--json", "Print the result as one JSON object."),
     ],
     "bench": [
       model, threads, precision, ("--sequence-length <sequence-length>", "Tokens per sequence. (default: 512)"),
@@ -119,11 +133,28 @@ import Testing
     "decompress": [
       ("--from <file>", "File written by bae compress."), ae, ("--out <file>", "Output file (.safetensors)."), threads,
     ],
+    "generate": [
+      model, threads, ("--prompt <prompt>", "The prompt text."),
+      ("--chat", "Send the prompt as a user message through the model's chat template."),
+      ("--max-tokens <max-tokens>", "Largest number of tokens to generate. (default: 128)"),
+      ("--temperature <temperature>", "Sampling temperature; 0 is greedy decoding. (default: 0.0)"),
+      ("--top-p <top-p>", "Nucleus sampling"), ("--seed <seed>", "Seed of the sampler. (default: 0)"),
+      ("--stop <stop>", "Stop before this text (repeatable)."), ("--json", "Print one JSON object"),
+    ],
+    "serve": [
+      model, threads, ("--host <host>", "Address to bind. (default: 127.0.0.1)"),
+      ("--port <port>", "Port to listen on (0 = any free port). (default: 8080)"),
+      ("--max-body-bytes <max-body-bytes>", "Largest request body in bytes (larger: 413)."),
+      ("--max-tokens <max-tokens>", "Largest max_tokens a request may ask for"),
+      ("--context <context>", "Positions per sequence"), ("--batch <batch>", "Requests generated together"),
+      ("--queue <queue>", "Requests waiting beyond those generating"),
+    ],
   ]
 
   /// Spellings kept for old invocations that help must not advertise.
   static let hidden: [String: [String]] = [
     "inspect": ["<model>"], "convert": ["<model>"], "forward": ["--prompt-file"], "tokenize": ["--prompt-file"],
+    "serve": ["--inject-fault"],
   ]
 
   /// `text` with every run of whitespace (help wraps long lines) turned into one space.
@@ -161,7 +192,7 @@ import Testing
     }
   }
 
-  @Test(arguments: [["features", "info"], ["features", "verify"]])
+  @Test(arguments: [["features", "info"], ["features", "verify"], ["features", "merge"], ["features", "compare"]])
   func everySubcommandHasHelp(command: [String]) throws {
     let parent = try runBae([command[0], "--help"])
     #expect(parent.stdout.contains("  \(command[1])"), "\(parent.stdout)")

@@ -30,11 +30,11 @@ struct Fixture {
 
   func extractor(
     paths: [String], options: ExtractionOptions, output: URL, resume: Bool = false,
-    corpusOptions: CorpusOptions = CorpusOptions(policy: .fail), context: ComputeContext? = nil
+    corpusOptions: CorpusOptions = CorpusOptions(policy: .fail), context: ComputeContext? = nil, repair: Bool = false
   ) throws -> Extractor {
     try Extractor(
       model: model, modelPath: tinyModelURL, tokenizer: tokenizer, corpusPaths: paths, corpusOptions: corpusOptions,
-      options: options, output: output, resume: resume, context: context)
+      options: options, output: output, resume: resume, context: context, repair: repair)
   }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Plots
 
 /// The feature browser: one static, self-contained HTML page (inline CSS and JavaScript, no
 /// network, works from `file://`) for a `bae interpret` run.
@@ -90,11 +91,11 @@ public struct FeatureBrowser {
       <head>
       <meta charset="utf-8">
       <meta name="viewport" content="width=device-width, initial-scale=1">
-      <title>\(escapeHTML(title))</title>
+      <title>\(XMLText.escaped(title))</title>
       <style>\(Self.css)</style>
       </head>
       <body>
-      <h1>\(escapeHTML(title))</h1>
+      <h1>\(XMLText.escaped(title))</h1>
 
       """
     h += overview()
@@ -117,15 +118,15 @@ public struct FeatureBrowser {
   func overview() -> String {
     var h = "<section id=\"overview\">\n<ul class=\"meta\">\n"
     if let m = records?.manifest {
-      h += "<li>model <code>\(escapeHTML(m.model))</code>, hook <code>\(escapeHTML(m.hook))</code>, "
+      h += "<li>model <code>\(XMLText.escaped(m.model))</code>, hook <code>\(XMLText.escaped(m.hook))</code>, "
       h +=
-        "\(escapeHTML(m.type)) autoencoder <code>\(escapeHTML(m.autoencoder ?? "–"))</code> with \(m.codeWidth) features</li>\n"
+        "\(XMLText.escaped(m.type)) autoencoder <code>\(XMLText.escaped(m.autoencoder ?? "–"))</code> with \(m.codeWidth) features</li>\n"
       h +=
-        "<li>\(m.tokens) tokens of \(m.documents) documents from <code>\(escapeHTML(m.corpus.joined(separator: ", ")))</code>; "
-      h += "top-\(m.topK) features per token by \(escapeHTML(m.scoring.rawValue)) score</li>\n"
+        "<li>\(m.tokens) tokens of \(m.documents) documents from <code>\(XMLText.escaped(m.corpus.joined(separator: ", ")))</code>; "
+      h += "top-\(m.topK) features per token by \(XMLText.escaped(m.scoring.rawValue)) score</li>\n"
     }
     if let s = summary {
-      h += "<li>judge <code>\(escapeHTML(s.judgeModel))</code>: \(s.explained) features explained and tested, "
+      h += "<li>judge <code>\(XMLText.escaped(s.judgeModel))</code>: \(s.explained) features explained and tested, "
       h += "\(s.notInterpretable) with too few records"
       if let mean = s.meanScore { h += "; mean score \(String(format: "%.3f", mean))" }
       h += "</li>\n<li>interpretable: "
@@ -137,7 +138,7 @@ public struct FeatureBrowser {
     h += "</ul>\n"
     if !links.isEmpty {
       h += "<nav class=\"links\">"
-      h += links.map { "<a href=\"\(escapeHTML($0.href))\">\(escapeHTML($0.label))</a>" }.joined(separator: " · ")
+      h += links.map { "<a href=\"\(XMLText.escaped($0.href))\">\(XMLText.escaped($0.label))</a>" }.joined(separator: " · ")
       h += "</nav>\n"
     }
     return h + "</section>\n"
@@ -156,7 +157,7 @@ public struct FeatureBrowser {
       let d = density(r)
       h += "<tr data-index=\"\(r.index)\" data-score=\"\(r.score.map { "\($0)" } ?? "")\" "
       h += "data-rate=\"\(r.firingRate.map { "\($0)" } ?? "")\" data-density=\"\(d.map { "\($0)" } ?? "")\">"
-      h += "<td><a href=\"#f\(r.index)\">\(r.index)</a></td><td>\(escapeHTML(r.explanation))</td>"
+      h += "<td><a href=\"#f\(r.index)\">\(r.index)</a></td><td>\(XMLText.escaped(r.explanation))</td>"
       h +=
         "<td>\(number(r.score, "%.3f"))</td><td>\(number(r.firingRate, "%.4f"))</td><td>\(number(d, "%.4f"))</td></tr>\n"
     }
@@ -166,7 +167,7 @@ public struct FeatureBrowser {
   func card(_ r: FeatureResult) -> String {
     var h = "<article class=\"feature-card\" id=\"f\(r.index)\">\n"
     h += "<h2>Feature \(r.index): <span class=\"explanation\">"
-    h += r.interpretable ? escapeHTML(r.explanation) : "<em>not interpretable (\(r.records) records)</em>"
+    h += r.interpretable ? XMLText.escaped(r.explanation) : "<em>not interpretable (\(r.records) records)</em>"
     h += "</span></h2>\n<p class=\"stats\">score \(number(r.score, "%.3f"))"
     if r.interpretable { h += " (\(r.yes) yes of \(r.tested); \(r.nonYesNo) neither yes nor no)" }
     h += " · firing rate \(number(r.firingRate, "%.4f")) · \(r.records) records</p>\n"
@@ -182,7 +183,7 @@ public struct FeatureBrowser {
         if role == "test", testIndex < r.answers.count {
           let a = r.answers[testIndex]
           verdictClass = ComSem.verdict(a) == .yes ? " yes" : " no"
-          answer = " <span class=\"answer\">\(escapeHTML(a.isEmpty ? "(empty)" : a))</span>"
+          answer = " <span class=\"answer\">\(XMLText.escaped(a.isEmpty ? "(empty)" : a))</span>"
         }
         h += "<li class=\"\(role)\(verdictClass)\">\(context(record, in: records))"
         h += " <span class=\"score\">\(String(format: "%.3g", record.score))</span>\(answer)</li>\n"
@@ -199,9 +200,9 @@ public struct FeatureBrowser {
     let low = max(0, p - Self.contextTokens)
     let high = min(tokens.count, p + Self.contextTokens + 1)
     var h = low > 0 ? "…" : ""
-    h += escapeHTML(tokens[low..<p].joined())
-    h += "<mark>\(escapeHTML(tokens[p]))</mark>"
-    h += escapeHTML(tokens[(p + 1)..<high].joined())
+    h += XMLText.escaped(tokens[low..<p].joined())
+    h += "<mark>\(XMLText.escaped(tokens[p]))</mark>"
+    h += XMLText.escaped(tokens[(p + 1)..<high].joined())
     return h + (high < tokens.count ? "…" : "")
   }
 

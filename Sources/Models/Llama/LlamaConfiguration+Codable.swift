@@ -1,5 +1,6 @@
 import Checkpoints
 import Foundation
+import JSONSupport
 
 /// A Hugging Face `config.json` for `LlamaForCausalLM`.
 ///
@@ -57,11 +58,11 @@ extension LlamaConfiguration: Codable {
     if let modelType = try c.decodeIfPresent(String.self, forKey: .modelType), modelType != "llama" {
       throw DecodingError.dataCorruptedError(
         forKey: .modelType, in: c,
-        debugDescription: "'\(modelType)' is not supported; bae runs the 'llama' architecture")
+        debugDescription: "'\(UntrustedText.describe(modelType))' is not supported; bae runs the 'llama' architecture")
     }
     if let activation = try c.decodeIfPresent(String.self, forKey: .hiddenAct), activation != "silu" {
       throw DecodingError.dataCorruptedError(
-        forKey: .hiddenAct, in: c, debugDescription: "'\(activation)' is not supported; Llama uses 'silu'")
+        forKey: .hiddenAct, in: c, debugDescription: "'\(UntrustedText.describe(activation))' is not supported; Llama uses 'silu'")
     }
     for flag in [CodingKeys.attentionBias, .mlpBias] where try c.decodeIfPresent(Bool.self, forKey: flag) == true {
       throw DecodingError.dataCorruptedError(
@@ -72,6 +73,10 @@ extension LlamaConfiguration: Codable {
     let heads = try c.requiredInteger(.headCount)
     // rope_parameters (transformers ≥ 5) holds rope_theta and the scaling; older files keep
     // rope_theta at top level and the scaling in rope_scaling.
+    for key in [CodingKeys.ropeParameters, .ropeScaling] where try c.isPresentButNotObject(key) {
+      throw DecodingError.dataCorruptedError(
+        forKey: key, in: c, debugDescription: "must be an object (with rope_type and its factors) or null")
+    }
     let ropeKey: CodingKeys? =
       try c.isObject(.ropeParameters) ? .ropeParameters : c.isObject(.ropeScaling) ? .ropeScaling : nil
     let rope = try ropeKey.map { try c.nestedContainer(keyedBy: RoPEKeys.self, forKey: $0) }
@@ -99,8 +104,13 @@ extension LlamaConfiguration: Codable {
       declaredDType: try c.decodeIfPresent(String.self, forKey: .dtype)
         ?? c.decodeIfPresent(String.self, forKey: .torchDType))
     if let problem = validationProblem() {
+      // RoPE problems are named after the member the file actually used.
+      var field = problem.field
+      if ropeKey == .ropeParameters, field.hasPrefix("rope_scaling.") {
+        field = "rope_parameters." + field.dropFirst("rope_scaling.".count)
+      }
       throw DecodingError.dataCorrupted(
-        DecodingError.Context(codingPath: [FieldKey(problem.field)], debugDescription: problem.detail))
+        DecodingError.Context(codingPath: [FieldKey(field)], debugDescription: problem.detail))
     }
   }
 
@@ -123,7 +133,7 @@ extension LlamaConfiguration: Codable {
     default:
       throw DecodingError.dataCorruptedError(
         forKey: .ropeType, in: rope,
-        debugDescription: "unknown RoPE scaling type '\(type)'; supported: default, linear, llama3")
+        debugDescription: "unknown RoPE scaling type '\(UntrustedText.describe(type))'; supported: default, linear, llama3")
     }
   }
 
@@ -210,6 +220,12 @@ extension KeyedDecodingContainer {
   fileprivate func isObject(_ key: Key) throws -> Bool {
     guard contains(key), try !decodeNil(forKey: key) else { return false }
     return (try? nestedContainer(keyedBy: Key.self, forKey: key)) != nil
+  }
+
+  /// Whether `key` holds something other than an object or null.
+  fileprivate func isPresentButNotObject(_ key: Key) throws -> Bool {
+    guard contains(key), try !decodeNil(forKey: key) else { return false }
+    return (try? nestedContainer(keyedBy: Key.self, forKey: key)) == nil
   }
 
   /// An integer field, or `nil` when absent or null; integral numbers written with a fraction

@@ -15,6 +15,39 @@ public enum RoPEScaling: Sendable, Equatable {
   /// One divisor per frequency, `[headDim/2]` (GGUF's `rope_freqs.weight`, which is how
   /// llama.cpp stores Llama 3 scaling).
   case frequencyFactors([Float])
+
+  /// The first RoPE field that makes no sense (a factor that is zero, negative or not finite,
+  /// a low-frequency factor not below the high one, a context length ≤ 0), named as in
+  /// `config.json`'s `rope_scaling`/`rope_parameters`, or `nil`.
+  func validationProblem(headDim: Int) -> (field: String, detail: String)? {
+    func positive(_ value: Float, _ field: String) -> (field: String, detail: String)? {
+      value.isFinite && value > 0 ? nil : ("rope_scaling.\(field)", "must be a positive number, got \(value)")
+    }
+    switch self {
+    case .none:
+      return nil
+    case .linear(let factor):
+      return positive(factor, "factor")
+    case .llama3(let factor, let low, let high, let original):
+      if let problem = positive(factor, "factor") ?? positive(low, "low_freq_factor")
+        ?? positive(high, "high_freq_factor")
+      {
+        return problem
+      }
+      guard high > low else {
+        return ("rope_scaling.high_freq_factor", "must be larger than low_freq_factor \(low), got \(high)")
+      }
+      guard original > 0 else {
+        return ("rope_scaling.original_max_position_embeddings", "must be > 0, got \(original)")
+      }
+      return nil
+    case .frequencyFactors(let factors):
+      if let bad = factors.first(where: { !($0.isFinite && $0 > 0) }) {
+        return ("rope_freqs", "every factor must be a positive number, found \(bad)")
+      }
+      return nil
+    }
+  }
 }
 
 /// The architecture of a Llama-family model: the "blueprint", with no weights.
@@ -45,7 +78,8 @@ public struct LlamaConfiguration: Sendable, Equatable {
   public var ropeScaling: RoPEScaling
   /// Whether the LM head reuses the token embedding matrix.
   public var tieWordEmbeddings: Bool
-  /// Context length the model was trained for (informational; longer inputs still run).
+  /// Context length the model was trained for; longer inputs still run, with a
+  /// ``ContextLengthWarning`` from the forward pass.
   public var maxPositionEmbeddings: Int
   /// The dtype the checkpoint declares (`torch_dtype`/`dtype`), informational.
   public var declaredDType: String?
@@ -94,20 +128,48 @@ public struct LlamaConfiguration: Sendable, Equatable {
     }
   }
 
+  /// Upper bounds on the sizes a configuration may declare, far above any real Llama model and
+  /// low enough that every size derived from them (widths, parameter counts, tensor-name lists)
+  /// fits in `Int` without overflow. A file that declares more is refused before anything is
+  /// allocated.
+  public enum Limits {
+    /// Decoder blocks (real models: at most a few hundred).
+    public static let layers = 10_000
+    /// Attention heads, query or key/value.
+    public static let heads = 4096
+    /// Any width: hidden, intermediate, head, all query heads together.
+    public static let width = 1 << 20
+    /// Vocabulary entries (token ids are 32-bit).
+    public static let vocabulary = 1 << 24
+    /// `max_position_embeddings`.
+    public static let positions = 1 << 30
+  }
+
   /// The first field whose value does not fit the others (by its `config.json` name), or `nil`.
   func validationProblem() -> (field: String, detail: String)? {
-    let counts: [(Int, String)] = [
-      (hiddenSize, "hidden_size"), (intermediateSize, "intermediate_size"), (layerCount, "num_hidden_layers"),
-      (headCount, "num_attention_heads"), (kvHeadCount, "num_key_value_heads"), (headDim, "head_dim"),
-      (vocabularySize, "vocab_size"),
+    let counts: [(Int, String, Int)] = [
+      (hiddenSize, "hidden_size", Limits.width), (intermediateSize, "intermediate_size", Limits.width),
+      (layerCount, "num_hidden_layers", Limits.layers), (headCount, "num_attention_heads", Limits.heads),
+      (kvHeadCount, "num_key_value_heads", Limits.heads), (headDim, "head_dim", Limits.width),
+      (vocabularySize, "vocab_size", Limits.vocabulary),
+      (maxPositionEmbeddings, "max_position_embeddings", Limits.positions),
     ]
-    for (value, field) in counts where value <= 0 { return (field, "must be > 0, got \(value)") }
+    for (value, field, limit) in counts {
+      if value <= 0 { return (field, "must be > 0, got \(value)") }
+      if value > limit { return (field, "\(value) is larger than bae accepts (at most \(limit))") }
+    }
     guard headCount % kvHeadCount == 0 else {
       return ("num_key_value_heads", "\(kvHeadCount) does not divide num_attention_heads \(headCount)")
     }
     guard headDim % 2 == 0 else { return ("head_dim", "must be even for RoPE, got \(headDim)") }
-    guard rmsNormEpsilon > 0, ropeTheta > 0 else { return ("rms_norm_eps/rope_theta", "must be positive") }
-    return nil
+    guard queryWidth <= Limits.width else {
+      return ("head_dim", "num_attention_heads × head_dim = \(queryWidth) is larger than bae accepts (at most \(Limits.width))")
+    }
+    guard rmsNormEpsilon.isFinite, rmsNormEpsilon > 0 else {
+      return ("rms_norm_eps", "must be a positive number, got \(rmsNormEpsilon)")
+    }
+    guard ropeTheta.isFinite, ropeTheta > 0 else { return ("rope_theta", "must be a positive number, got \(ropeTheta)") }
+    return ropeScaling.validationProblem(headDim: headDim)
   }
 
   /// Inverse rotary frequencies `[headDim/2]`, with this configuration's scaling applied.

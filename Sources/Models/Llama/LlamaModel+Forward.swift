@@ -51,12 +51,15 @@ extension LlamaModel {
   /// OpenBLAS; bf16 products round their inputs to bfloat16 and accumulate in f32 (oneDNN), while
   /// norms, RoPE, attention scores, softmax and residual adds stay f32.
   ///
+  /// - Returns: a ``ContextLengthWarning`` when a sequence is longer than
+  ///   `max_position_embeddings` (it still runs), else `nil`.
   /// - Throws: ``ForwardError`` for an empty batch, an out-of-vocabulary id or a precision other
   ///   than the model's; anything the hook throws.
   /// - Complexity: O(T·P + Σ n²·d) for `T` tokens, `P` parameters, sequence lengths `n`.
+  @discardableResult
   public func forward(
     batch: [[Int32]], state: LlamaRunState, hooks: inout some ForwardHook, context: ComputeContext
-  ) throws {
+  ) throws -> ContextLengthWarning? {
     let c = configuration
     guard context.precision == precision else {
       throw ForwardError.precisionMismatch(model: precision, context: context.precision)
@@ -72,6 +75,7 @@ extension LlamaModel {
     }
     guard total > 0 else { throw ForwardError.emptyBatch }
     let longest = batch.map(\.count).max() ?? 0
+    let warning = contextLengthWarning(longest: longest)
     let workers = context.threads
     state.reserve(tokens: total, longest: longest, workers: workers)
 
@@ -111,11 +115,11 @@ extension LlamaModel {
       }
     }
 
-    guard lastLayer >= 0 || wantsFinal else { return }
+    guard lastLayer >= 0 || wantsFinal else { return warning }
     for l in 0...max(lastLayer, 0) where lastLayer >= 0 {
       try runBlock(l, state: state, tokens: T, sequences: sequences, workers: workers, emit: emit)
     }
-    guard wantsFinal else { return }
+    guard wantsFinal else { return warning }
 
     let xb = state.normed.pointer
     weights.finalNorm.withUnsafeBufferPointer { g in
@@ -126,13 +130,14 @@ extension LlamaModel {
       }
     }
     try emit(.finalNorm, xb, width: d)
-    guard wantsLogits else { return }
+    guard wantsLogits else { return warning }
     state.reserveLogits()
     let out = state.logits.pointer
     try project(
       out, xb, weights.lmHead ?? weights.tokenEmbedding, rows: T, inDim: d, outDim: c.vocabularySize, state: state,
       workers: workers)
     try emit(.logits, out, width: c.vocabularySize)
+    return warning
   }
 
   /// One decoder block over all packed rows.
@@ -241,26 +246,17 @@ extension LlamaModel {
     try emit(.residualPost(layer: l), x, d)
   }
 
-  /// `out [T, outDim] = x [T, inDim] · Wᵀ` in the weight's precision: OpenBLAS for f32, oneDNN
-  /// bf16 (inputs rounded to bfloat16, f32 accumulation) for bf16.
+  /// ``project(_:_:_:rows:inDim:outDim:workers:bfloat16:)`` with the state's bf16 kernels.
   private func project(
     _ output: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, _ weight: WeightMatrix, rows: Int,
     inDim: Int, outDim: Int, state: LlamaRunState, workers: Int
   ) throws(ForwardError) {
-    switch weight.storage {
-    case .float32(let values):
-      values.withUnsafeBufferPointer {
-        linear(output, input, $0.baseAddress!, rows: rows, inDim: inDim, outDim: outDim, threads: workers)
-      }
-    case .bfloat16(let bits):
-      do throws(MatmulError) {
-        let gemm = try state.bfloat16GEMM()
-        try bits.withUnsafeBufferPointer { w throws(MatmulError) in
-          try gemm.linear(output, input, w.baseAddress!, rows: rows, inDim: inDim, outDim: outDim, threads: workers)
-        }
-      } catch {
-        throw .matmul(error)
-      }
+    do throws(MatmulError) {
+      try Self.project(
+        output, input, weight, rows: rows, inDim: inDim, outDim: outDim, workers: workers,
+        bfloat16: state.bfloat16GEMM)
+    } catch {
+      throw .matmul(error)
     }
   }
 }

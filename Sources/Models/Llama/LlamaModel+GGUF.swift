@@ -60,7 +60,10 @@ extension LlamaConfiguration {
       tieWordEmbeddings: gguf.info(for: LlamaWeightNames.gguf(.lmHead)) == nil,
       maxPositionEmbeddings: try gguf.optionalInt(p + "context_length") ?? 2048,
       declaredDType: nil)
-    try config.validate(source: gguf.url)
+    if let problem = config.validationProblem() {
+      throw .invalidConfig(
+        file: gguf.url, field: ggufKeys[problem.field] ?? problem.field, detail: problem.detail)
+    }
     if case .frequencyFactors(let factors) = scaling, factors.count != config.headDim / 2 {
       throw .shapeMismatch(
         name: LlamaWeightNames.ggufRoPEFrequencies, file: gguf.url, expected: [config.headDim / 2],
@@ -69,6 +72,16 @@ extension LlamaConfiguration {
     return config
   }
 }
+
+/// The GGUF metadata key of each `config.json` field a validation problem may name.
+private let ggufKeys: [String: String] = [
+  "hidden_size": "llama.embedding_length", "intermediate_size": "llama.feed_forward_length",
+  "num_hidden_layers": "llama.block_count", "num_attention_heads": "llama.attention.head_count",
+  "num_key_value_heads": "llama.attention.head_count_kv", "head_dim": "llama.attention.key_length",
+  "vocab_size": "llama.vocab_size", "max_position_embeddings": "llama.context_length",
+  "rms_norm_eps": "llama.attention.layer_norm_rms_epsilon", "rope_theta": "llama.rope.freq_base",
+  "rope_scaling.factor": "llama.rope.scaling.factor", "rope_freqs": LlamaWeightNames.ggufRoPEFrequencies,
+]
 
 extension LlamaModel {
   /// Loads a GGUF checkpoint of the `llama` architecture, dequantizing every tensor to `Float`

@@ -69,8 +69,18 @@ public struct LlamaWeights: Sendable {
     origin: URL, precision: Precision = .float32
   ) throws(CheckpointError) -> LlamaWeights {
     typealias T = LlamaWeightNames.Tensor
-    var wanted: [(tensor: T, layer: Int)] = [(.tokenEmbedding, 0), (.finalNorm, 0)]
     let available = Set(store.tensorNames)
+    // Checked before any name list is built: a header claiming 10^7 layers must cost an error,
+    // not gigabytes of names.
+    guard c.layerCount <= available.count / T.perLayer.count else {
+      throw .invalidConfig(
+        file: origin, field: naming == .gguf ? "llama.block_count" : "num_hidden_layers",
+        detail:
+          "\(c.layerCount) layers need \(T.perLayer.count) tensors each but the checkpoint holds only \(available.count) tensors"
+      )
+    }
+    var wanted: [(tensor: T, layer: Int)] = [(.tokenEmbedding, 0), (.finalNorm, 0)]
+    wanted.reserveCapacity(3 + c.layerCount * T.perLayer.count)
     let lmHeadName = naming.name(.lmHead, layer: 0)
     let tied = c.tieWordEmbeddings || (naming == .gguf && !available.contains(lmHeadName))
     if !tied { wanted.append((.lmHead, 0)) }

@@ -182,8 +182,9 @@ public struct PositionStudy {
     var read = 0
     while windows.count < options.documents, let document = try corpus.next() {
       read += 1
-      guard let window = cutter.windows(of: try tokenizer.encodeIDs(document.text)).first, window.count >= minTokens
-      else { continue }
+      // Only the first window is used: the document is encoded only as far as it needs.
+      var stream = cutter.windowStream(of: document.text, tokenizer: tokenizer)
+      guard let window = try stream.nextWindow(), window.count >= minTokens else { continue }
       windows.append(window)
       progress(.reading(documents: windows.count, of: options.documents))
     }

@@ -31,10 +31,35 @@ struct CorpusArguments: ParsableArguments {
   @Option(name: .long, help: "Bad input (invalid UTF-8, broken JSON line, damaged archive): skip (count it) or fail.")
   var onBadInput = BadInputPolicy.skip
 
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Longest record (line, JSON line, CSV record, paragraph or file) kept, in bytes (K, M, G suffixes); longer ones are bad input.",
+      valueName: "size"))
+  var maxRecordSize = "16M"
+
   func validate() throws {
     for rule in include where !rule.contains("=") {
       throw ValidationError("--include '\(rule)' must look like key=value")
     }
+    guard maxRecordBytes != nil else {
+      throw ValidationError(
+        "--max-record-size '\(maxRecordSize)' must be a positive size such as 65536, 512K, 64M or 1G")
+    }
+  }
+
+  /// `--max-record-size` in bytes, or `nil` when it is not a positive size up to 1 TiB.
+  var maxRecordBytes: Int? {
+    let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
+    var text = maxRecordSize.uppercased()
+    if text.hasSuffix("B") { text.removeLast() }
+    var scale = 1
+    if let last = text.last, let unit = units[last] {
+      scale = unit
+      text.removeLast()
+    }
+    guard let value = Int(text), value > 0, value <= (1 << 40) / scale else { return nil }
+    return value * scale
   }
 
   /// The reader options these flags describe.
@@ -54,6 +79,7 @@ struct CorpusArguments: ParsableArguments {
       filters[key, default: []].formUnion(parts[1].split(separator: "|").map(String.init))
     }
     return CorpusOptions(
-      format: format, textMode: textMode, jsonField: field, csvColumn: csvColumn, include: filters, policy: onBadInput)
+      format: format, textMode: textMode, jsonField: field, csvColumn: csvColumn, include: filters, policy: onBadInput,
+      maxRecordBytes: maxRecordBytes ?? CorpusOptions.defaultMaxRecordBytes)
   }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Corpora
 import Extraction
 import FeatureSets
 import Foundation
@@ -16,6 +17,14 @@ struct ExtractCommand: ParsableCommand {
       Writes OUT/shard-00000.safetensors … (one tensor per hook [n, d], token_ids [n] int32,
       doc_index [n] int64, position [n] int32) and OUT/manifest.json. Memory stays constant
       whatever the corpus size. Interrupted runs continue with --resume and give the same shards.
+      Ctrl-C (SIGINT) or SIGTERM stops after the current batch, discards the shard in progress
+      and exits 130 or 143; --resume checks every shard's SHA-256 first, and --repair extracts a
+      damaged shard and the ones after it again.
+
+      Sharded: with --shard I/N (or in a Slurm array job, or a Kubernetes indexed Job), the run
+      extracts part I of N of the documents into OUT/part-IIIII/, resumable on its own; once
+      every part is done, `bae features merge OUT` makes OUT one set. --max-tokens is the total
+      over all parts (each part keeps its share).
       """)
 
   @OptionGroup var modelArguments: ModelArguments
@@ -45,11 +54,19 @@ struct ExtractCommand: ParsableCommand {
   @Option(name: .long, help: "Output directory.")
   var out: String
 
-  @Flag(name: .long, help: "Continue the run recorded in OUT/manifest.json.")
+  @Flag(name: .long, help: "Continue the run recorded in OUT/manifest.json (every shard's SHA-256 is checked first).")
   var resume = false
+
+  @Flag(
+    name: .long,
+    help: "With --resume: remove the first damaged shard and those after it, and extract them again.")
+  var repair = false
+  @OptionGroup var shardArguments: ShardArguments
 
   func validate() throws {
     if corpusArguments.corpus.isEmpty { throw ValidationError("give at least one --corpus path") }
+    if out.isEmpty { throw ValidationError("--out must name a directory (it is empty)") }
+    if repair && !resume { throw ValidationError("--repair needs --resume") }
   }
 
   /// The flag that sets each extraction option, for error messages.
@@ -58,6 +75,9 @@ struct ExtractCommand: ParsableCommand {
     .shardTokens: "--shard-tokens", .maxTokens: "--max-tokens", .sampleRate: "--sample-rate", .seed: "--seed",
     .dtype: "--dtype", .fileFormat: "--format",
   ]
+
+  /// The flag of `option`, for messages.
+  static func flag(_ option: ExtractionOptionError.Option) -> String { flags[option] ?? option.rawValue }
 
   func run() throws {
     let location = try modelArguments.resolvedLocation()
@@ -84,20 +104,34 @@ struct ExtractCommand: ParsableCommand {
       shardTokens: shardTokens ?? ExtractionOptions.defaultShardTokens(rowBytes: rowBytes),
       maxTokens: windows.maxTokens,
       sampleRate: sampleRate, seed: seed, dtype: dtype.dtype, fileFormat: format)
+    let sharding = try shardArguments.resolve(environment: ProcessInfo.processInfo.environment)
+    let part = sharding?.part
     let extractor = try mappingErrors {
       try Extractor(
         model: model, modelPath: location.requestedURL, tokenizer: tokenizer, corpusPaths: corpusArguments.corpus,
         corpusOptions: corpusArguments.options, options: options, output: output, resume: resume,
-        context: context)
+        context: context, repair: repair, part: part)
+    }
+    warnAboutSkippedPaths(extractor.skippedCorpusPaths)
+    if let shard = extractor.repairedFromShard {
+      FileHandle.standardError.write(
+        Data("repairing: \(shard) was damaged; extracting it and the shards after it again\n".utf8))
+    }
+    let directory = part?.directory(in: output) ?? output
+    if let (part, source) = sharding {
+      let origin = [.flag: "--shard", .slurm: "SLURM_ARRAY_TASK_ID", .kubernetes: "JOB_COMPLETION_INDEX"][source]!
+      FileHandle.standardError.write(Data("part \(part) (from \(origin)) → \(directory.path)\n".utf8))
     }
     var meter = ProgressMeter()
     let start = Date()
-    let manifest = try mappingErrors { try extractor.run { meter.update($0) } }
+    let signals = SignalCancellation(stopping: "extraction")
+    defer { signals.stop() }
+    let manifest = try mappingErrors { try extractor.run(cancellation: signals.cancellation) { meter.update($0) } }
     meter.finish()
     let seconds = Date().timeIntervalSince(start)
     let thisRun = meter.lastTokensThisRun
     print(
-      "extracted \(manifest.totalTokens) tokens × \(manifest.hooks.count) hooks into \(manifest.shards.count) shards at \(output.path)"
+      "extracted \(manifest.totalTokens) tokens × \(manifest.hooks.count) hooks into \(manifest.shards.count) shards at \(directory.path)"
         + " (\(thisRun) this run in \(String(format: "%.1f", seconds)) s, \(String(format: "%.0f", Double(thisRun) / max(seconds, 1e-9))) tok/s;"
         + " \(manifest.counters.documentsUsed) documents used of \(manifest.counters.documentsRead) read;"
         + " \(manifest.counters.badInputSkipped) bad documents skipped)")
@@ -110,7 +144,28 @@ struct ExtractCommand: ParsableCommand {
     } catch let error as ExtractionError {
       switch error {
       case .invalidOption(let option):
-        throw CommandError("\(Self.flags[option.option] ?? option.option.rawValue) \(option.reason)")
+        throw ValidationError("\(Self.flag(option.option)) \(option.reason)")
+      case .invalidContext(let problem):
+        throw ValidationError("--threads: \(problem)")
+      case .batchTooLarge(let estimated, let available, let perToken, let option):
+        let other = ExtractionError.batchTooLarge(
+          estimatedBytes: estimated, availableBytes: available, bytesPerToken: perToken, option: option)
+        throw ValidationError(
+          other.description.replacingOccurrences(of: "\(option.rawValue):", with: "\(Self.flag(option)):"))
+      case .damagedShard(let directory, let shard, let problem, let repairable):
+        let hint =
+          repairable
+          ? "add --repair to extract \(shard) and the shards after it again (the same rows)"
+          : "this manifest does not record where \(shard) starts: extract again into another --out"
+        throw CommandError("\(directory.path): cannot resume: \(shard) is damaged (\(problem)); \(hint)")
+      case .cancelled(_, let reason, _, _):
+        FileHandle.standardError.write(
+          Data(
+            "\(error.description.replacingOccurrences(of: "; resume to continue", with: "")); continue with:\n  \(commandLine(adding: "--resume"))\n"
+              .utf8))
+        throw ExitCode(SignalCancellation.exitStatus(reason))
+      case .invalidPart:
+        throw ValidationError("--shard: \(error.description)")
       case .outputExists(let directory):
         throw CommandError(
           "\(directory.path) already holds an extraction (manifest.json); add --resume to continue it, or choose another --out"
@@ -129,6 +184,15 @@ struct ExtractCommand: ParsableCommand {
       return try reportingErrors { throw error }
     }
   }
+}
+
+/// One warning line on stderr for corpus directory entries that were not read.
+func warnAboutSkippedPaths(_ skipped: [SkippedCorpusPath]) {
+  guard !skipped.isEmpty else { return }
+  let shown = skipped.prefix(3).map(\.description).joined(separator: "; ")
+  let more = skipped.count > 3 ? "; and \(skipped.count - 3) more" : ""
+  FileHandle.standardError.write(
+    Data("warning: skipped \(skipped.count) corpus entr\(skipped.count == 1 ? "y" : "ies"): \(shown)\(more)\n".utf8))
 }
 
 /// Progress on stderr (tokens/s, done of total, ETA), only when stderr is a terminal.

@@ -53,11 +53,12 @@ struct ForwardCommand: ParsableCommand {
     }
     let points = try reportingErrors { try HookPoint.parseList(hooks, layerCount: model.configuration.layerCount) }
     var recorder = ActivationRecorder(points)
-    try reportingErrors {
+    let warning = try reportingErrors {
       try model.forward(
         batch: [ids], state: LlamaRunState(configuration: model.configuration), hooks: &recorder,
         context: context)
     }
+    if let warning { FileHandle.standardError.write(Data("\(warning)\n".utf8)) }
     let outURL = URL(fileURLWithPath: out)
     let file = outURL.appendingPathComponent("activations.safetensors")
     var writer = SafetensorsWriter(metadata: [

@@ -74,6 +74,8 @@ struct InterpretCommand: ParsableCommand {
   @Option(name: .long, help: "Judge: environment variable holding the API key.") var judgeKeyEnv = "OPENAI_API_KEY"
   @Option(name: .long, help: "Judge: requests in flight at most.") var judgeConcurrency = 8
   @Option(name: .long, help: "Judge: seconds before a request gives up.") var judgeTimeout = 120.0
+  @Option(name: .long, help: "Judge: further attempts after a 429, 5xx, timeout or lost connection (with backoff).")
+  var judgeRetries = 5
   @Option(
     name: .long, help: ArgumentHelp("Judge: response cache directory (default: OUT/judge-cache).", valueName: "dir"))
   var judgeCache: String?
@@ -109,6 +111,7 @@ struct InterpretCommand: ParsableCommand {
       throw ValidationError("\(flag) must be at least 1, got \(value)")
     }
     guard judgeTimeout > 0 else { throw ValidationError("--judge-timeout must be positive") }
+    guard (0...100).contains(judgeRetries) else { throw ValidationError("--judge-retries must be 0…100") }
     if let denseThreshold, !(0...1).contains(denseThreshold) {
       throw ValidationError("--dense-threshold must be a firing rate in 0…1, got \(denseThreshold)")
     }
@@ -153,7 +156,7 @@ struct InterpretCommand: ParsableCommand {
     let judge = try JudgeFactory.make(
       JudgeSettings(
         url: judgeUrl!, model: judgeModel!, keyEnvironmentVariable: judgeKeyEnv, concurrency: judgeConcurrency,
-        timeout: judgeTimeout,
+        timeout: judgeTimeout, retries: judgeRetries,
         cache: judgeCache.map { URL(fileURLWithPath: $0) } ?? output.appendingPathComponent("judge-cache")))
     let outcome = try reportingErrors {
       try runBlocking { try await comSem.run(records: records, judge: judge, directory: output) { meter.update($0) } }

@@ -1,0 +1,35 @@
+import Synchronization
+
+/// A request to stop a long computation early, set from anywhere (a signal handler's queue,
+/// another thread) and checked by the computation between units of work.
+///
+/// ```swift
+/// let cancellation = Cancellation()
+/// signalSource.setEventHandler { cancellation.cancel(reason: .interrupt) }
+/// try extractor.run(cancellation: cancellation)  // throws ExtractionError.cancelled
+/// ```
+public final class Cancellation: Sendable {
+  /// Why the computation was asked to stop.
+  public enum Reason: Int, Sendable {
+    /// An interrupt (SIGINT, Ctrl-C).
+    case interrupt = 2
+    /// A termination request (SIGTERM).
+    case terminate = 15
+  }
+
+  private let state = Mutex<Reason?>(nil)
+
+  /// A request not yet made.
+  public init() {}
+
+  /// Asks the computation to stop; the first reason given is kept.
+  public func cancel(reason: Reason = .interrupt) {
+    state.withLock { if $0 == nil { $0 = reason } }
+  }
+
+  /// Why stopping was asked for, or `nil` while it has not been.
+  public var reason: Reason? { state.withLock { $0 } }
+
+  /// Whether stopping was asked for.
+  public var isCancelled: Bool { reason != nil }
+}

@@ -1,0 +1,112 @@
+import Checkpoints
+import Foundation
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `bae extract` and `bae features` on damaged sets and bad option values (issue 14): usage
+/// errors exit 64, a damaged set is never called complete.
+@Suite struct ExtractReliabilityCommandTests {
+  let model = Fixtures.model("tiny-extract").path
+  let corpus = repositoryRoot.appendingPathComponent("corpora/pile-sample.jsonl.zst").path
+
+  func extract(_ out: String, _ extra: [String] = []) throws -> CommandResult {
+    try runBae(
+      [
+        "extract", "--model", model, "--corpus", corpus, "--hooks", "resid_post:1", "--max-tokens", "1500",
+        "--context", "128", "--batch-tokens", "512", "--shard-tokens", "500", "--threads", "1", "--out", out,
+      ] + extra)
+  }
+
+  @Test func infoDoesNotCallADamagedSetComplete() throws {
+    let out = try ScratchDirectory("cli").url.appendingPathComponent("set")
+    #expect(try extract(out.path).status == 0)
+    let intact = try runBae(["features", "info", out.path])
+    #expect(intact.status == 0 && intact.stdout.contains("(complete"), "\(intact.stdout)")
+    let shard = out.appendingPathComponent("shard-00001.safetensors")
+    let data = try Data(contentsOf: shard)
+    try data.prefix(data.count - 8).write(to: shard)
+    let damaged = try runBae(["features", "info", out.path])
+    #expect(!damaged.stdout.contains("complete"), "\(damaged.stdout)")
+    #expect((damaged.stdout + damaged.stderr).contains("shard-00001"), "\(damaged.stdout)\(damaged.stderr)")
+    #expect(damaged.status == 1)
+  }
+
+  @Test func emptyOutIsAUsageError() throws {
+    let directory = try ScratchDirectory("cli").url
+    let result = try runBae(
+      ["extract", "--model", model, "--corpus", corpus, "--hooks", "resid_post:1", "--max-tokens", "10", "--out", ""],
+      directory: directory)
+    #expect(result.status == 64, "\(result.stderr)")
+    #expect(result.stderr.contains("--out"), "\(result.stderr)")
+    #expect((try FileManager.default.contentsOfDirectory(atPath: directory.path)).isEmpty)
+  }
+
+  /// Bad option values exit 64 (EX_USAGE) whether the parser or the library finds them.
+  @Test(arguments: [
+    ["--batch-tokens", "0"], ["--context", "1", "--bos", "on"], ["--threads", "100000"], ["--sample-rate", "2"],
+  ])
+  func badOptionValuesExit64(extra: [String]) throws {
+    let out = try ScratchDirectory("cli").url.appendingPathComponent("set")
+    let result = try runBae(
+      ["extract", "--model", model, "--corpus", corpus, "--hooks", "resid_post:1", "--out", out.path] + extra)
+    #expect(result.status == 64, "\(extra): \(result.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: out.path))
+  }
+
+  /// Item 12: SIGINT or SIGTERM stops after the current batch with status 130 or 143, no
+  /// temporary file, a manifest of the complete shards, and a message with the resume command.
+  @Test(arguments: [SIGINT, SIGTERM])
+  func aSignalStopsCleanlyAndSaysHowToResume(signal: Int32) throws {
+    let out = try ScratchDirectory("signal").url.appendingPathComponent("set")
+    let arguments = [
+      "extract", "--model", model, "--corpus", corpus, "--hooks", "resid_post:all", "--context", "128",
+      "--batch-tokens", "256", "--shard-tokens", "256", "--threads", "1", "--out", out.path,
+    ]
+    let manifest = out.appendingPathComponent("manifest.json")
+    let (result, signalled) = try runBaeSignalled(arguments, signal: signal) {
+      FileManager.default.fileExists(atPath: manifest.path)
+    }
+    guard signalled else {
+      Issue.record("bae finished before the signal: \(result.stderr)")
+      return
+    }
+    #expect(result.status == 128 + signal, "\(result.stderr)")
+    #expect(result.stderr.contains("interrupted") && result.stderr.contains("--resume"), "\(result.stderr)")
+    let files = try FileManager.default.contentsOfDirectory(atPath: out.path)
+    #expect(!files.contains { AtomicFile.isTemporaryFile($0) }, "\(files)")
+    #expect(result.stderr.contains("bae extract") && result.stderr.contains("--out \(out.path)"), "\(result.stderr)")
+    let verify = try runBae(["features", "verify", out.path])
+    #expect(verify.status == 0, "\(verify.stderr)")
+  }
+}
+
+/// Starts `bae`, polls `ready` every millisecond (up to ~20 s), sends `signal` once it holds,
+/// and waits. Returns the result and whether the signal was sent while bae ran.
+func runBaeSignalled(_ arguments: [String], signal: Int32, when ready: () -> Bool) throws -> (CommandResult, Bool) {
+  let process = Process()
+  process.executableURL = baeExecutable
+  process.environment = baeEnvironment
+  process.arguments = arguments
+  let err = Pipe()
+  process.standardOutput = FileHandle.nullDevice
+  process.standardError = err
+  try process.run()
+  var sent = false
+  for _ in 0..<20_000 where process.isRunning {
+    if ready() {
+      kill(process.processIdentifier, signal)
+      sent = true
+      break
+    }
+    usleep(1000)
+  }
+  let errData = err.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  return (
+    CommandResult(status: process.terminationStatus, stdout: "", stderr: String(decoding: errData, as: UTF8.self)), sent
+  )
+}
