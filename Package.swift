@@ -31,6 +31,8 @@ let package = Package(
   targets: [
     // C libraries from Debian (see README: `make setup` installs them).
     .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    /// oneDNN (Debian's build has no pkg-config file; the headers sit in the default include path).
+    .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
     .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
     .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
     .target(
@@ -41,7 +43,7 @@ let package = Package(
     .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
 
     // Libraries.
-    .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"], swiftSettings: numeric),
+    .target(name: "TensorCore", dependencies: ["CBLAS", "CDNNL", "CKernels"], swiftSettings: numeric),
     .target(name: "Checkpoints", dependencies: ["TensorCore", "JSONSupport"], swiftSettings: strict),
     .target(name: "HookPoints", swiftSettings: strict),
     .target(
@@ -208,6 +210,8 @@ let package = Package(
       path: "Tests/Fuzz/Sources", swiftSettings: strict),
 
     // Benchmarks (run by hand; see benchmarks/<topic>/README.md).
+    .executableTarget(
+      name: "gemm-bench", dependencies: ["TensorCore"], path: "benchmarks/gemm/Sources", swiftSettings: numeric),
     .executableTarget(
       name: "TokenizeBenchmark", dependencies: ["Tokenizers"], path: "benchmarks/tokenize/Sources", swiftSettings: strict),
   ]

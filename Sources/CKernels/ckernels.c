@@ -113,3 +113,67 @@ int bae_cpu_has_avx2_fma(void) {
   return 0;
 #endif
 }
+
+BAE_CLONES
+void bae_bfloat16_from_float(uint16_t *out, const float *in, long n) {
+  for (long i = 0; i < n; i++) {
+    uint32_t bits;
+    memcpy(&bits, &in[i], sizeof bits);
+    uint32_t rounded = (bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16;
+    // NaN (exponent all ones, mantissa non-zero): keep it a quiet NaN instead of rounding.
+    int nan = (bits & 0x7FFFFFFFu) > 0x7F800000u;
+    out[i] = (uint16_t)(nan ? ((bits >> 16) | 0x40u) : rounded);
+  }
+}
+
+BAE_CLONES
+void bae_float_from_bfloat16(float *out, const uint16_t *in, long n) {
+  for (long i = 0; i < n; i++) {
+    uint32_t bits = (uint32_t)in[i] << 16;
+    memcpy(&out[i], &bits, sizeof bits);
+  }
+}
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+static uint64_t read_xcr0(void) {
+  uint32_t eax, ebx, ecx, edx;
+  __cpuid(1, eax, ebx, ecx, edx);
+  if (!(ecx & (1u << 27))) return 0;  // no OSXSAVE: XGETBV is not available
+  uint32_t lo, hi;
+  __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+  return ((uint64_t)hi << 32) | lo;
+}
+#endif
+
+int bae_cpu_has_avx512_bf16(void) {
+#if defined(__x86_64__)
+  uint32_t eax, ebx, ecx, edx;
+  if (!bae_cpu_has_avx512_skylakex()) return 0;
+  if (__get_cpuid_max(0, 0) < 7) return 0;
+  __cpuid_count(7, 1, eax, ebx, ecx, edx);
+  // XCR0 bits 5-7: opmask and upper ZMM state saved by the OS.
+  return (eax & (1u << 5)) && (read_xcr0() & 0xE0) == 0xE0;
+#else
+  return 0;
+#endif
+}
+
+int bae_cpu_has_amx_bf16(void) {
+#if defined(__x86_64__)
+  uint32_t eax, ebx, ecx, edx;
+  if (__get_cpuid_max(0, 0) < 7) return 0;
+  __cpuid_count(7, 0, eax, ebx, ecx, edx);
+  return (edx & (1u << 22)) && (edx & (1u << 24));
+#else
+  return 0;
+#endif
+}
+
+int bae_os_enables_amx(void) {
+#if defined(__x86_64__)
+  return (read_xcr0() & (3u << 17)) == (3u << 17);
+#else
+  return 0;
+#endif
+}

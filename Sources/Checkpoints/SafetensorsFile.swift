@@ -150,6 +150,23 @@ public final class SafetensorsFile: TensorStore {
     }
   }
 
+  /// Reads one tensor as bfloat16 bit patterns: a `BF16` tensor is copied as stored (no round
+  /// trip through `Float`); other float types are widened, then rounded once.
+  ///
+  /// - Throws: ``CheckpointError``.
+  public func bfloat16(_ name: String) throws(CheckpointError) -> [UInt16] {
+    guard let entry = entries[name] else { throw .missingTensor(name: name, file: url) }
+    guard entry.dtype == .bfloat16 else { return bfloat16Bits(try floats(name)) }
+    let raw = try rawBytes(name)
+    let count = entry.shape.reduce(1, *)
+    return [UInt16](unsafeUninitializedCapacity: count) { buffer, initialized in
+      if let out = buffer.baseAddress, let source = raw.baseAddress, count > 0 {
+        UnsafeMutableRawPointer(out).copyMemory(from: source, byteCount: 2 * count)
+      }
+      initialized = count
+    }
+  }
+
   /// The raw bytes of one tensor (any dtype), for readers of integer tensors such as `token_ids`.
   public func rawBytes(_ name: String) throws(CheckpointError) -> UnsafeRawBufferPointer {
     guard let entry = entries[name] else { throw .missingTensor(name: name, file: url) }

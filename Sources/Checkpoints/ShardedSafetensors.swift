@@ -57,4 +57,14 @@ public final class ShardedSafetensors: TensorStore {
     for shard in shards.values where shard.info(for: name) != nil { return try shard.floats(name) }
     throw .missingTensor(name: name, file: indexURL)
   }
+
+  /// Reads one tensor as bfloat16 bit patterns from the shard that holds it (see
+  /// ``SafetensorsFile/bfloat16(_:)``).
+  ///
+  /// - Throws: ``CheckpointError``.
+  public func bfloat16(_ name: String) throws(CheckpointError) -> [UInt16] {
+    if let file = owner[name], let shard = shards[file] { return try shard.bfloat16(name) }
+    for shard in shards.values where shard.info(for: name) != nil { return try shard.bfloat16(name) }
+    throw .missingTensor(name: name, file: indexURL)
+  }
 }

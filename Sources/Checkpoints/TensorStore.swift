@@ -38,4 +38,20 @@ public protocol TensorStore: Sendable {
   /// - Throws: ``CheckpointError`` if the tensor is missing, its type cannot be converted,
   ///   or its bytes lie outside the file.
   func floats(_ name: String) throws(CheckpointError) -> [Float]
+  /// Reads one tensor as bfloat16 bit patterns (default: ``floats(_:)`` rounded to nearest even).
+  ///
+  /// - Throws: ``CheckpointError``, as ``floats(_:)``.
+  func bfloat16(_ name: String) throws(CheckpointError) -> [UInt16]
+}
+
+extension TensorStore {
+  /// Reads one tensor as bfloat16 bit patterns (rounded to nearest, ties to even). Stores whose
+  /// tensors are already bf16 copy the bits without widening (``SafetensorsFile``,
+  /// ``ShardedSafetensors``); the default widens to `Float` first, which is exact for bf16 and
+  /// rounds once for other types.
+  ///
+  /// - Throws: ``CheckpointError``, as ``floats(_:)``.
+  public func bfloat16(_ name: String) throws(CheckpointError) -> [UInt16] {
+    bfloat16Bits(try floats(name))
+  }
 }

@@ -2,11 +2,15 @@ import Foundation
 
 /// Arithmetic used for matrix products.
 ///
-/// Only `f32` exists today; the bf16 path (weights stored once in bfloat16, f32 accumulation)
-/// will be a second case. Norms, softmax, RoPE and residual adds always run in f32.
+/// Norms, softmax, RoPE, residual adds and attention score products always run in f32; the
+/// precision selects how weight matrices are stored and multiplied.
 public enum Precision: String, Sendable, Hashable, Codable, CaseIterable {
-  /// IEEE single precision everywhere (exact parity with transformers in f32).
+  /// IEEE single precision everywhere (exact parity with transformers in f32), through OpenBLAS.
   case float32 = "f32"
+  /// Weight matrices stored once in bfloat16; activations rounded to bfloat16 at the input of
+  /// each product; products accumulate in f32 and write f32 (oneDNN matmul, see
+  /// ``BFloat16GEMM``).
+  case bfloat16 = "bf16"
 }
 
 /// How much of the machine a computation may use, passed explicitly to every numeric routine

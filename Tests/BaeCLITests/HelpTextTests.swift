@@ -15,6 +15,7 @@ import Testing
     "Hugging Face model directory, .gguf file, or directory holding one (default: $BAE_MODEL, else models/smollm2-135m-instruct)."
   )
   static let threads = ("--threads <threads>", "Threads for matrix products (default: all cores).")
+  static let precision = ("--precision <precision>", "Arithmetic of matrix products: f32 (default; OpenBLAS) or bf16")
   static let text = ("--text <text>", "Text to use (tokenized with the model's own tokenizer).")
   static let file = ("--file <path>", "Read the text from a UTF-8 file.")
   static let ae = ("--ae <dir>", "Autoencoder directory (config.json and weights.safetensors).")
@@ -26,11 +27,11 @@ import Testing
     "inspect": [model, ("--tensors", "List every tensor.")],
     "tokenize": [model, text, file, ("--ids-only", "Print only the comma-separated ids.")],
     "forward": [
-      model, threads, text, file, ("--tokens <tokens>", "Comma-separated token ids to run (instead of text)."),
+      model, threads, precision, text, file, ("--tokens <tokens>", "Comma-separated token ids to run (instead of text)."),
       ("--hooks <hooks>", "Hooks to record. (default: resid_post:all)"), ("--out <out>", "Output directory."),
     ],
     "extract": [
-      model, threads, ("--corpus <path>", "Files, directories or globs"), ("--hooks <hooks>", "Hooks:"),
+      model, threads, precision, ("--corpus <path>", "Files, directories or globs"), ("--hooks <hooks>", "Hooks:"),
       ("--max-tokens <max-tokens>", "Stop after"), ("--out <out>", "Output directory."),
       ("--resume", "Continue the run"), ("--repair", "With --resume: remove the first damaged shard"),
       ("--max-record-size <size>", "Longest record"),
@@ -86,7 +87,7 @@ import Testing
       ("--to <dir>", "Also place the files in this directory."), ("--json", "Print the result as one JSON object."),
     ],
     "bench": [
-      model, threads, ("--sequence-length <sequence-length>", "Tokens per sequence. (default: 512)"),
+      model, threads, precision, ("--sequence-length <sequence-length>", "Tokens per sequence. (default: 512)"),
       ("--batch <batch>", "Sequences per batch. (default: 1)"),
       ("--iterations <iterations>", "Timed repetitions (the best is reported). (default: 3)"),
       ("--hooks <hooks>", "Hooks to read. (default: resid_post:all)"),

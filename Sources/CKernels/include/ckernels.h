@@ -21,6 +21,20 @@ void bae_swiglu(float *gate, const float *up, long n);
 void bae_and_popcount(int32_t *out, long ldo, const uint64_t *a, long lda, long rows,
                       const uint64_t *b, long ldb, long columns, long words);
 
+/// out[i] = in[i] rounded to the nearest bfloat16 (ties to even; NaN stays a quiet NaN), for i < n.
+void bae_bfloat16_from_float(uint16_t *out, const float *in, long n);
+
+/// out[i] = in[i] widened from bfloat16 to float (exact), for i < n.
+void bae_float_from_bfloat16(float *out, const uint16_t *in, long n);
+
+/// 1 if the CPU has the AVX512-BF16 instructions (VDPBF16PS) and the OS saves AVX-512 state, else 0.
+int bae_cpu_has_avx512_bf16(void);
+/// 1 if the CPU reports AMX-TILE and AMX-BF16 (CPUID leaf 7), else 0. Whether a process may use
+/// the tiles also depends on the OS (Linux grants them per process on request, as oneDNN does).
+int bae_cpu_has_amx_bf16(void);
+/// 1 if the OS enables the AMX tile state in XCR0 (bits 17 and 18), else 0.
+int bae_os_enables_amx(void);
+
 /// 1 if the CPU runs AVX2 and FMA instructions (x86-64), else 0.
 int bae_cpu_has_avx2_fma(void);
 /// 1 when the CPU runs the AVX-512 subsets OpenBLAS's SkylakeX kernels use (F, BW, DQ, VL, CD).

@@ -31,6 +31,16 @@ public final class DecodeState {
   let lastNormed = Buffer<Float>(count: 0, repeating: 0)  // [B, d]
   let logits = Buffer<Float>(count: 0, repeating: 0)  // [B, vocab]
   var rotary: RotaryTable
+  /// bf16 products and their cached primitives, created by the first bf16 step.
+  private var bfloat16Products: BFloat16GEMM?
+
+  /// The bf16 product kernels of this state (one per state, so concurrent steps share nothing).
+  func bfloat16GEMM() throws(MatmulError) -> BFloat16GEMM {
+    if let existing = bfloat16Products { return existing }
+    let created = try BFloat16GEMM()
+    bfloat16Products = created
+    return created
+  }
 
   /// Creates an empty state; buffers are allocated by the first step.
   public init(configuration: LlamaConfiguration) {

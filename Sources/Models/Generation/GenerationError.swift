@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Errors of incremental decoding and generation caused by their input.
 public enum GenerationError: Error, CustomStringConvertible, Equatable {
   /// A decoding step was given no tokens (or a sequence with none).
@@ -10,6 +12,10 @@ public enum GenerationError: Error, CustomStringConvertible, Equatable {
   case emptyPrompt
   /// A sampling parameter is outside its range.
   case invalidSampling(String)
+  /// The model's weights are stored in one precision and the context asks for another.
+  case precisionMismatch(model: Precision, context: Precision)
+  /// oneDNN could not set up a bf16 product.
+  case matmul(MatmulError)
 
   public var description: String {
     switch self {
@@ -23,6 +29,10 @@ public enum GenerationError: Error, CustomStringConvertible, Equatable {
       "the prompt is empty: give at least one token"
     case .invalidSampling(let message):
       message
+    case .precisionMismatch(let model, let context):
+      "the model's weights are stored in \(model.rawValue) but the step asks for \(context.rawValue); load the model with precision \(context.rawValue)"
+    case .matmul(let error):
+      "bf16 matrix product: \(error)"
     }
   }
 }

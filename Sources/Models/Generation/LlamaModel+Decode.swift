@@ -34,6 +34,9 @@ extension LlamaModel {
   ///   cached positions per sequence.
   public func decode(_ inputs: [DecodeInput], state: DecodeState, context: ComputeContext) throws(GenerationError) {
     let c = configuration
+    guard context.precision == precision else {
+      throw .precisionMismatch(model: precision, context: context.precision)
+    }
     guard !inputs.isEmpty else { throw .emptyStep }
     var rows: [Range<Int>] = []
     var total = 0
@@ -54,17 +57,20 @@ extension LlamaModel {
     let d = c.hiddenSize
 
     let x = state.residual.pointer
-    weights.tokenEmbedding.withUnsafeBufferPointer { table in
-      for (b, input) in inputs.enumerated() {
-        for (i, token) in input.tokens.enumerated() {
-          let row = rows[b].lowerBound + i
-          state.positions.pointer[row] = Int32(input.cache.count + i)
-          (x + row * d).update(from: table.baseAddress! + Int(token) * d, count: d)
-        }
+    for (b, input) in inputs.enumerated() {
+      for (i, token) in input.tokens.enumerated() {
+        let row = rows[b].lowerBound + i
+        state.positions.pointer[row] = Int32(input.cache.count + i)
+        weights.tokenEmbedding.copyRow(offset: Int(token) * d, count: d, to: x + row * d)
       }
     }
+    // Nothing is written to a cache before every product could be set up: the bf16 kernels
+    // are created (the only step that can fail) before the first block.
+    if precision == .bfloat16 {
+      do throws(MatmulError) { _ = try state.bfloat16GEMM() } catch { throw .matmul(error) }
+    }
     for l in 0..<c.layerCount {
-      decodeBlock(l, inputs: inputs, rows: rows, state: state, workers: workers)
+      try decodeBlock(l, inputs: inputs, rows: rows, state: state, workers: workers)
     }
     for input in inputs { input.cache.advance(by: input.tokens.count) }
 
@@ -76,16 +82,29 @@ extension LlamaModel {
           epsilon: c.rmsNormEpsilon)
       }
     }
-    (weights.lmHead ?? weights.tokenEmbedding).withUnsafeBufferPointer { w in
-      linear(state.logits.pointer, last, w.baseAddress!, rows: inputs.count, inDim: d, outDim: c.vocabularySize,
-        threads: workers)
+    try project(
+      state.logits.pointer, last, weights.lmHead ?? weights.tokenEmbedding, rows: inputs.count, inDim: d,
+      outDim: c.vocabularySize, state: state, workers: workers)
+  }
+
+  /// ``project(_:_:_:rows:inDim:outDim:workers:bfloat16:)`` with the state's bf16 kernels.
+  private func project(
+    _ output: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, _ weight: WeightMatrix, rows: Int,
+    inDim: Int, outDim: Int, state: DecodeState, workers: Int
+  ) throws(GenerationError) {
+    do throws(MatmulError) {
+      try Self.project(
+        output, input, weight, rows: rows, inDim: inDim, outDim: outDim, workers: workers,
+        bfloat16: state.bfloat16GEMM)
+    } catch {
+      throw .matmul(error)
     }
   }
 
   /// One decoder block over the packed new rows, reading and extending each sequence's cache.
   private func decodeBlock(
     _ l: Int, inputs: [DecodeInput], rows sequenceRows: [Range<Int>], state s: DecodeState, workers: Int
-  ) {
+  ) throws(GenerationError) {
     let c = configuration
     let w = weights.layers[l]
     let T = sequenceRows.last!.upperBound
@@ -115,9 +134,9 @@ extension LlamaModel {
         rmsNorm(xb + r.lowerBound * d, x + r.lowerBound * d, weight: g.baseAddress!, rows: r.count, dim: d, epsilon: eps)
       }
     }
-    w.query.withUnsafeBufferPointer { linear(qb, xb, $0.baseAddress!, rows: T, inDim: d, outDim: q, threads: workers) }
-    w.key.withUnsafeBufferPointer { linear(kb, xb, $0.baseAddress!, rows: T, inDim: d, outDim: kv, threads: workers) }
-    w.value.withUnsafeBufferPointer { linear(vb, xb, $0.baseAddress!, rows: T, inDim: d, outDim: kv, threads: workers) }
+    try project(qb, xb, w.query, rows: T, inDim: d, outDim: q, state: s, workers: workers)
+    try project(kb, xb, w.key, rows: T, inDim: d, outDim: kv, state: s, workers: workers)
+    try project(vb, xb, w.value, rows: T, inDim: d, outDim: kv, state: s, workers: workers)
     s.rotary.cos.withUnsafeBufferPointer { cosTable in
       s.rotary.sin.withUnsafeBufferPointer { sinTable in
         parallelChunks(T, workers: workers) { _, r in
@@ -168,9 +187,7 @@ extension LlamaModel {
         }
       }
     }
-    w.attentionOutput.withUnsafeBufferPointer {
-      linear(out, att, $0.baseAddress!, rows: T, inDim: q, outDim: d, threads: workers)
-    }
+    try project(out, att, w.attentionOutput, rows: T, inDim: q, outDim: d, state: s, workers: workers)
     parallelChunks(T * d, workers: workers) { _, e in addInPlace(x + e.lowerBound, out + e.lowerBound, count: e.count) }
 
     w.mlpNorm.withUnsafeBufferPointer { g in
@@ -178,12 +195,12 @@ extension LlamaModel {
         rmsNorm(xb + r.lowerBound * d, x + r.lowerBound * d, weight: g.baseAddress!, rows: r.count, dim: d, epsilon: eps)
       }
     }
-    w.gate.withUnsafeBufferPointer { linear(hb, xb, $0.baseAddress!, rows: T, inDim: d, outDim: f, threads: workers) }
-    w.up.withUnsafeBufferPointer { linear(hb2, xb, $0.baseAddress!, rows: T, inDim: d, outDim: f, threads: workers) }
+    try project(hb, xb, w.gate, rows: T, inDim: d, outDim: f, state: s, workers: workers)
+    try project(hb2, xb, w.up, rows: T, inDim: d, outDim: f, state: s, workers: workers)
     parallelChunks(T * f, workers: workers) { _, e in
       swiGLU(hb + e.lowerBound, up: hb2 + e.lowerBound, count: e.count)
     }
-    w.down.withUnsafeBufferPointer { linear(out, hb, $0.baseAddress!, rows: T, inDim: f, outDim: d, threads: workers) }
+    try project(out, hb, w.down, rows: T, inDim: f, outDim: d, state: s, workers: workers)
     parallelChunks(T * d, workers: workers) { _, e in addInPlace(x + e.lowerBound, out + e.lowerBound, count: e.count) }
   }
 }

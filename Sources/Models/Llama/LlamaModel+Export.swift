@@ -58,20 +58,20 @@ extension LlamaModel {
         LlamaWeightNames.huggingFace(tensor, layer: layer), floats: values, shape: LlamaWeightNames.shape(tensor, c),
         as: dtype)
     }
-    add(.tokenEmbedding, weights.tokenEmbedding)
+    add(.tokenEmbedding, weights.tokenEmbedding.floats)
     for (l, w) in weights.layers.enumerated() {
       add(.attentionNorm, w.attentionNorm, layer: l)
-      add(.query, w.query, layer: l)
-      add(.key, w.key, layer: l)
-      add(.value, w.value, layer: l)
-      add(.attentionOutput, w.attentionOutput, layer: l)
+      add(.query, w.query.floats, layer: l)
+      add(.key, w.key.floats, layer: l)
+      add(.value, w.value.floats, layer: l)
+      add(.attentionOutput, w.attentionOutput.floats, layer: l)
       add(.mlpNorm, w.mlpNorm, layer: l)
-      add(.gate, w.gate, layer: l)
-      add(.up, w.up, layer: l)
-      add(.down, w.down, layer: l)
+      add(.gate, w.gate.floats, layer: l)
+      add(.up, w.up.floats, layer: l)
+      add(.down, w.down.floats, layer: l)
     }
     add(.finalNorm, weights.finalNorm)
-    if let head = weights.lmHead { add(.lmHead, head) }
+    if let head = weights.lmHead { add(.lmHead, head.floats) }
     try writer.write(to: directory.appendingPathComponent("model.safetensors"))
   }
 }

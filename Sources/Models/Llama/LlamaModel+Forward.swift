@@ -6,6 +6,11 @@ import TensorCore
 public enum ForwardError: Error, CustomStringConvertible, Equatable {
   case emptyBatch
   case tokenOutOfRange(sequence: Int, position: Int, token: Int32, vocabularySize: Int)
+  /// The model's weights are stored in one precision and the context asks for another (load the
+  /// model with the context's precision).
+  case precisionMismatch(model: Precision, context: Precision)
+  /// oneDNN could not set up a bf16 product.
+  case matmul(MatmulError)
 
   public var description: String {
     switch self {
@@ -13,6 +18,10 @@ public enum ForwardError: Error, CustomStringConvertible, Equatable {
       "the batch holds no tokens"
     case .tokenOutOfRange(let s, let p, let token, let vocabulary):
       "sequence \(s), position \(p): token id \(token) is outside the vocabulary 0…\(vocabulary - 1)"
+    case .precisionMismatch(let model, let context):
+      "the model's weights are stored in \(model.rawValue) but the pass asks for \(context.rawValue); load the model with precision \(context.rawValue)"
+    case .matmul(let error):
+      "bf16 matrix product: \(error)"
     }
   }
 }
@@ -38,15 +47,23 @@ extension LlamaModel {
   ///   - hooks: receives ``ActivationView``s (``MutableActivationView``s at edited points) into
   ///     `state`, valid during the call only.
   ///   - context: threads (and precision) of the pass.
+  /// The context's precision must be the model's (``LlamaModel/precision``): f32 products run on
+  /// OpenBLAS; bf16 products round their inputs to bfloat16 and accumulate in f32 (oneDNN), while
+  /// norms, RoPE, attention scores, softmax and residual adds stay f32.
+  ///
   /// - Returns: a ``ContextLengthWarning`` when a sequence is longer than
   ///   `max_position_embeddings` (it still runs), else `nil`.
-  /// - Throws: ``ForwardError`` for an empty batch or an out-of-vocabulary id; anything the hook throws.
+  /// - Throws: ``ForwardError`` for an empty batch, an out-of-vocabulary id or a precision other
+  ///   than the model's; anything the hook throws.
   /// - Complexity: O(T·P + Σ n²·d) for `T` tokens, `P` parameters, sequence lengths `n`.
   @discardableResult
   public func forward(
     batch: [[Int32]], state: LlamaRunState, hooks: inout some ForwardHook, context: ComputeContext
   ) throws -> ContextLengthWarning? {
     let c = configuration
+    guard context.precision == precision else {
+      throw ForwardError.precisionMismatch(model: precision, context: context.precision)
+    }
     var sequences: [Range<Int>] = []
     var total = 0
     for (s, sequence) in batch.enumerated() {
@@ -89,14 +106,12 @@ extension LlamaModel {
 
     // Embedding lookup and position ids.
     let x = state.residual.pointer
-    weights.tokenEmbedding.withUnsafeBufferPointer { table in
-      var row = 0
-      for sequence in batch {
-        for (p, token) in sequence.enumerated() {
-          state.positions.pointer[row] = Int32(p)
-          (x + row * d).update(from: table.baseAddress! + Int(token) * d, count: d)
-          row += 1
-        }
+    var row = 0
+    for sequence in batch {
+      for (p, token) in sequence.enumerated() {
+        state.positions.pointer[row] = Int32(p)
+        weights.tokenEmbedding.copyRow(offset: Int(token) * d, count: d, to: x + row * d)
+        row += 1
       }
     }
 
@@ -118,9 +133,9 @@ extension LlamaModel {
     guard wantsLogits else { return warning }
     state.reserveLogits()
     let out = state.logits.pointer
-    (weights.lmHead ?? weights.tokenEmbedding).withUnsafeBufferPointer { w in
-      linear(out, xb, w.baseAddress!, rows: T, inDim: d, outDim: c.vocabularySize, threads: workers)
-    }
+    try project(
+      out, xb, weights.lmHead ?? weights.tokenEmbedding, rows: T, inDim: d, outDim: c.vocabularySize, state: state,
+      workers: workers)
     try emit(.logits, out, width: c.vocabularySize)
     return warning
   }
@@ -163,9 +178,9 @@ extension LlamaModel {
           epsilon: eps)
       }
     }
-    w.query.withUnsafeBufferPointer { linear(qb, xb, $0.baseAddress!, rows: T, inDim: d, outDim: q, threads: workers) }
-    w.key.withUnsafeBufferPointer { linear(kb, xb, $0.baseAddress!, rows: T, inDim: d, outDim: kv, threads: workers) }
-    w.value.withUnsafeBufferPointer { linear(vb, xb, $0.baseAddress!, rows: T, inDim: d, outDim: kv, threads: workers) }
+    try project(qb, xb, w.query, rows: T, inDim: d, outDim: q, state: s, workers: workers)
+    try project(kb, xb, w.key, rows: T, inDim: d, outDim: kv, state: s, workers: workers)
+    try project(vb, xb, w.value, rows: T, inDim: d, outDim: kv, state: s, workers: workers)
     s.rotary.cos.withUnsafeBufferPointer { cosTable in
       s.rotary.sin.withUnsafeBufferPointer { sinTable in
         parallelChunks(T, workers: workers) { _, rows in
@@ -207,9 +222,7 @@ extension LlamaModel {
         }
       }
     }
-    w.attentionOutput.withUnsafeBufferPointer {
-      linear(out, att, $0.baseAddress!, rows: T, inDim: q, outDim: d, threads: workers)
-    }
+    try project(out, att, w.attentionOutput, rows: T, inDim: q, outDim: d, state: s, workers: workers)
     try emit(.attentionOutput(layer: l), out, d)
     parallelChunks(T * d, workers: workers) { _, e in addInPlace(x + e.lowerBound, out + e.lowerBound, count: e.count) }
     try emit(.residualMid(layer: l), x, d)
@@ -223,13 +236,27 @@ extension LlamaModel {
       }
     }
     try emit(.mlpInput(layer: l), xb, d)
-    w.gate.withUnsafeBufferPointer { linear(hb, xb, $0.baseAddress!, rows: T, inDim: d, outDim: f, threads: workers) }
-    w.up.withUnsafeBufferPointer { linear(hb2, xb, $0.baseAddress!, rows: T, inDim: d, outDim: f, threads: workers) }
+    try project(hb, xb, w.gate, rows: T, inDim: d, outDim: f, state: s, workers: workers)
+    try project(hb2, xb, w.up, rows: T, inDim: d, outDim: f, state: s, workers: workers)
     parallelChunks(T * f, workers: workers) { _, e in swiGLU(hb + e.lowerBound, up: hb2 + e.lowerBound, count: e.count)
     }
-    w.down.withUnsafeBufferPointer { linear(out, hb, $0.baseAddress!, rows: T, inDim: f, outDim: d, threads: workers) }
+    try project(out, hb, w.down, rows: T, inDim: f, outDim: d, state: s, workers: workers)
     try emit(.mlpOutput(layer: l), out, d)
     parallelChunks(T * d, workers: workers) { _, e in addInPlace(x + e.lowerBound, out + e.lowerBound, count: e.count) }
     try emit(.residualPost(layer: l), x, d)
+  }
+
+  /// ``project(_:_:_:rows:inDim:outDim:workers:bfloat16:)`` with the state's bf16 kernels.
+  private func project(
+    _ output: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, _ weight: WeightMatrix, rows: Int,
+    inDim: Int, outDim: Int, state: LlamaRunState, workers: Int
+  ) throws(ForwardError) {
+    do throws(MatmulError) {
+      try Self.project(
+        output, input, weight, rows: rows, inDim: inDim, outDim: outDim, workers: workers,
+        bfloat16: state.bfloat16GEMM)
+    } catch {
+      throw .matmul(error)
+    }
   }
 }

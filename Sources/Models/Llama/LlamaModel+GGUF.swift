@@ -1,5 +1,6 @@
 import Checkpoints
 import Foundation
+import TensorCore
 
 extension LlamaConfiguration {
   /// Reads the architecture from GGUF metadata (`llama.*` keys, as llama.cpp's converter writes
@@ -85,10 +86,10 @@ private let ggufKeys: [String: String] = [
 extension LlamaModel {
   /// Loads a GGUF checkpoint of the `llama` architecture, dequantizing every tensor to `Float`
   /// and undoing llama.cpp's row permutation of `attn_q`/`attn_k`.
-  static func loadGGUF(_ file: URL) throws(CheckpointError) -> LlamaModel {
+  static func loadGGUF(_ file: URL, precision: Precision = .float32) throws(CheckpointError) -> LlamaModel {
     let gguf = try GGUFFile(url: file)
     let configuration = try LlamaConfiguration.load(gguf: gguf)
-    let weights = try LlamaWeights.load(from: gguf, configuration: configuration, naming: .gguf, origin: file)
+    let weights = try LlamaWeights.load(from: gguf, configuration: configuration, naming: .gguf, origin: file, precision: precision)
     return LlamaModel(configuration: configuration, weights: weights, source: file)
   }
 }

@@ -24,6 +24,10 @@ public final class LlamaModel: Sendable {
     self.source = source
   }
 
+  /// How the weight matrices are stored and multiplied (see ``LlamaWeights/precision``); a
+  /// forward pass needs a ``ComputeContext`` of the same precision.
+  public var precision: Precision { weights.precision }
+
   /// Number of parameters (the tied LM head counted once).
   public var parameterCount: Int {
     configuration.parameterCount(separateHead: weights.lmHead != nil)

@@ -31,6 +31,8 @@ public final class LlamaRunState {
   let positions = Buffer<Int32>(count: 0, repeating: 0)  // [T]
   let logits = Buffer<Float>(count: 0, repeating: 0)  // [T, vocab], allocated on first use
   var rotary: RotaryTable
+  /// bf16 products and their cached primitives, created by the first bf16 pass.
+  private var bfloat16Products: BFloat16GEMM?
 
   /// Creates an empty state; buffers are allocated by the first forward pass.
   public init(configuration: LlamaConfiguration) {
@@ -56,6 +58,14 @@ public final class LlamaRunState {
       scores.grow(to: workerCapacity * sequenceCapacity * sequenceCapacity, repeating: 0)
       rotary.grow(to: sequenceCapacity)
     }
+  }
+
+  /// The bf16 product kernels of this state (one per state, so concurrent passes share nothing).
+  func bfloat16GEMM() throws(MatmulError) -> BFloat16GEMM {
+    if let existing = bfloat16Products { return existing }
+    let created = try BFloat16GEMM()
+    bfloat16Products = created
+    return created
   }
 
   func reserveLogits() {

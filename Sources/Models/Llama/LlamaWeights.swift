@@ -1,39 +1,44 @@
 import Checkpoints
 import Foundation
 import Synchronization
+import TensorCore
 
-/// The parameters of one decoder block, widened to `Float`, in Hugging Face layout.
+/// The parameters of one decoder block, in Hugging Face layout: norm gains as `Float`, matrices
+/// in the model's ``LlamaWeights/precision``.
 public struct LlamaLayerWeights: Sendable {
   /// `input_layernorm` gain `[d]`.
   public var attentionNorm: [Float]
   /// `q_proj` `[heads·headDim, d]`.
-  public var query: [Float]
+  public var query: WeightMatrix
   /// `k_proj` `[kvHeads·headDim, d]`.
-  public var key: [Float]
+  public var key: WeightMatrix
   /// `v_proj` `[kvHeads·headDim, d]`.
-  public var value: [Float]
+  public var value: WeightMatrix
   /// `o_proj` `[d, heads·headDim]`.
-  public var attentionOutput: [Float]
+  public var attentionOutput: WeightMatrix
   /// `post_attention_layernorm` gain `[d]`.
   public var mlpNorm: [Float]
   /// `gate_proj` `[ffn, d]`.
-  public var gate: [Float]
+  public var gate: WeightMatrix
   /// `up_proj` `[ffn, d]`.
-  public var up: [Float]
+  public var up: WeightMatrix
   /// `down_proj` `[d, ffn]`.
-  public var down: [Float]
+  public var down: WeightMatrix
 }
 
-/// All parameters of a Llama model, as `Float`. Built only by ``LlamaWeights/load(from:configuration:naming:)``.
+/// All parameters of a Llama model: norm gains as `Float`, the embedding table and every matrix
+/// stored once in ``precision``. Built only by ``LlamaWeights/load(from:configuration:naming:origin:precision:)``.
 public struct LlamaWeights: Sendable {
+  /// How the matrices and the embedding table are stored (and so how products are computed).
+  public var precision: Precision
   /// `embed_tokens` `[vocab, d]`.
-  public var tokenEmbedding: [Float]
+  public var tokenEmbedding: WeightMatrix
   /// Blocks, in order.
   public var layers: [LlamaLayerWeights]
   /// Final `norm` gain `[d]`.
   public var finalNorm: [Float]
   /// `lm_head` `[vocab, d]`, or `nil` when tied to ``tokenEmbedding``.
-  public var lmHead: [Float]?
+  public var lmHead: WeightMatrix?
 
   /// How checkpoint names are spelled, and how a tensor must be fixed up after reading.
   public enum Naming: Sendable {
@@ -53,12 +58,15 @@ public struct LlamaWeights: Sendable {
   /// Reads every tensor the configuration needs from `store`, checking names and shapes, and
   /// failing on missing or left-over tensors.
   ///
-  /// Tensors are read in parallel (conversion from f16/bf16/quantized types dominates).
+  /// Tensors are read in parallel (conversion from f16/bf16/quantized types dominates). With
+  /// `precision` `bf16` each matrix is rounded to bfloat16 as soon as it is read (ties to even;
+  /// exact for bf16 checkpoints), so the f32 copy of the whole model never exists at once.
   ///
+  /// - Parameter precision: how to store the matrices and the embedding table (norm gains stay f32).
   /// - Throws: ``CheckpointError`` naming the tensor and file.
   public static func load(
     from store: any TensorStore, configuration c: LlamaConfiguration, naming: Naming = .huggingFace,
-    origin: URL
+    origin: URL, precision: Precision = .float32
   ) throws(CheckpointError) -> LlamaWeights {
     typealias T = LlamaWeightNames.Tensor
     let available = Set(store.tensorNames)
@@ -98,18 +106,24 @@ public struct LlamaWeights: Sendable {
     let results = ResultSlots(count: names.count)
     DispatchQueue.concurrentPerform(iterations: names.count) { i in
       do throws(CheckpointError) {
+        let isNorm = [T.attentionNorm, .mlpNorm, .finalNorm].contains(items[i].tensor)
+        if precision == .bfloat16 && !isNorm && naming == .huggingFace {
+          // bf16 checkpoints go straight to bf16 storage.
+          results.set(i, .success(WeightMatrix(storage: .bfloat16(try store.bfloat16(names[i])))))
+          return
+        }
         var values = try store.floats(names[i])
         if naming == .gguf {
           let tensor = items[i].tensor
           if tensor == .query { values = unpermuteRoPERows(values, heads: c.headCount, columns: c.hiddenSize) }
           if tensor == .key { values = unpermuteRoPERows(values, heads: c.kvHeadCount, columns: c.hiddenSize) }
         }
-        results.set(i, .success(values))
+        results.set(i, .success(WeightMatrix(values, precision: isNorm ? .float32 : precision)))
       } catch {
         results.set(i, .failure(error))
       }
     }
-    var tensors: [[Float]] = []
+    var tensors: [WeightMatrix] = []
     tensors.reserveCapacity(names.count)
     for i in 0..<names.count {
       switch results.get(i) {
@@ -120,21 +134,22 @@ public struct LlamaWeights: Sendable {
     }
 
     var cursor = 0
-    func next() -> [Float] {
+    func next() -> WeightMatrix {
       defer { cursor += 1 }
       return tensors[cursor]
     }
     let embedding = next()
-    let finalNorm = next()
+    let finalNorm = next().floats
     let lmHead = tied ? nil : next()
     var layers: [LlamaLayerWeights] = []
     for _ in 0..<c.layerCount {
       layers.append(
         LlamaLayerWeights(
-          attentionNorm: next(), query: next(), key: next(), value: next(), attentionOutput: next(),
-          mlpNorm: next(), gate: next(), up: next(), down: next()))
+          attentionNorm: next().floats, query: next(), key: next(), value: next(), attentionOutput: next(),
+          mlpNorm: next().floats, gate: next(), up: next(), down: next()))
     }
-    return LlamaWeights(tokenEmbedding: embedding, layers: layers, finalNorm: finalNorm, lmHead: lmHead)
+    return LlamaWeights(
+      precision: precision, tokenEmbedding: embedding, layers: layers, finalNorm: finalNorm, lmHead: lmHead)
   }
 }
 
@@ -167,12 +182,12 @@ public func unpermuteRoPERows(_ w: [Float], heads: Int, columns: Int) -> [Float]
 
 /// Per-index result slots filled from a concurrent loop.
 final class ResultSlots: Sendable {
-  private let slots: Mutex<[Result<[Float], CheckpointError>?]>
+  private let slots: Mutex<[Result<WeightMatrix, CheckpointError>?]>
   init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
-  func set(_ i: Int, _ value: Result<[Float], CheckpointError>) {
+  func set(_ i: Int, _ value: Result<WeightMatrix, CheckpointError>) {
     slots.withLock { $0[i] = value }
   }
-  func get(_ i: Int) -> Result<[Float], CheckpointError>? {
+  func get(_ i: Int) -> Result<WeightMatrix, CheckpointError>? {
     slots.withLock { $0[i] }
   }
 }

@@ -16,3 +16,18 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     throw CommandError(String(describing: error))
   }
 }
+
+/// `text` as a JSON string literal (quotes, backslashes and control characters escaped).
+func jsonString(_ text: String) -> String {
+  var out = "\""
+  for scalar in text.unicodeScalars {
+    switch scalar {
+    case "\"": out += "\\\""
+    case "\\": out += "\\\\"
+    case "\n": out += "\\n"
+    case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+    default: out.unicodeScalars.append(scalar)
+    }
+  }
+  return out + "\""
+}

@@ -9,9 +9,15 @@ struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench",
     abstract: "Measure forward-pass throughput (tokens/s) with the given hooks and no copies.",
-    discussion: "Prints one JSON line on stdout: tokens, seconds, tokens_per_second, load_seconds.")
+    discussion: """
+      Prints one JSON line on stdout: tokens, seconds, tokens_per_second, load_seconds, threads, \
+      precision, the matrix-product kernel (OpenBLAS core for f32, oneDNN implementation for bf16), \
+      the model FLOPs of one pass and the GFLOP/s achieved, the CPU model and its detected features.
+      """)
 
   @OptionGroup var modelArguments: ModelArguments
+
+  @OptionGroup var precisionArguments: PrecisionArguments
 
   @Option(name: .long, help: "Tokens per sequence.")
   var sequenceLength = 512
@@ -41,10 +47,10 @@ struct BenchCommand: ParsableCommand {
   }
 
   func run() throws {
-    let context = modelArguments.context
+    let context = precisionArguments.context(modelArguments)
     let location = try modelArguments.resolvedLocation()
     let loadStart = Date()
-    let model = try reportingErrors { try LlamaModel.load(from: location) }
+    let model = try reportingErrors { try LlamaModel.load(from: location, precision: context.precision) }
     let loadSeconds = Date().timeIntervalSince(loadStart)
     let c = model.configuration
     var random = SeededRandom(seed: 0)  // the same token ids in every run
@@ -62,11 +68,35 @@ struct BenchCommand: ParsableCommand {
       best = min(best, Date().timeIntervalSince(start))
     }
     let tokens = batch * sequenceLength
-    print(
-      String(
-        format:
-          "{\"engine\":\"bae\",\"tokens\":%d,\"seconds\":%.4f,\"tokens_per_second\":%.1f,\"load_seconds\":%.3f,\"threads\":%d,\"blas_core\":\"%@\",\"checksum_finite\":%@}",
-        tokens, best, Double(tokens) / best, loadSeconds, context.threads, BLASKernels.coreName,
-        hook.checksum.isFinite ? "true" : "false"))
+    let lastLayer =
+      points.contains { $0 == .logits || $0 == .finalNorm } ? c.layerCount - 1 : points.compactMap(\.layer).max() ?? -1
+    let flops = c.forwardFLOPs(
+      sequenceLengths: Array(repeating: sequenceLength, count: batch), lastLayer: lastLayer,
+      logits: points.contains(.logits))
+    let kernel = try reportingErrors { try Self.kernelName(context, rows: tokens, configuration: c) }
+    let cpu = CPUFeatures.current
+    let fields: [(String, String)] = [
+      ("engine", "\"bae\""), ("tokens", "\(tokens)"), ("seconds", String(format: "%.4f", best)),
+      ("tokens_per_second", String(format: "%.1f", Double(tokens) / best)),
+      ("load_seconds", String(format: "%.3f", loadSeconds)), ("threads", "\(context.threads)"),
+      ("precision", "\"\(context.precision.rawValue)\""), ("kernel", jsonString(kernel)),
+      ("blas_core", jsonString(BLASKernels.coreName)), ("gflop", String(format: "%.2f", flops / 1e9)),
+      ("gflops", String(format: "%.1f", flops / best / 1e9)), ("cpu", jsonString(cpu.modelName ?? "unknown")),
+      ("cpu_features", "[" + cpu.names.map(jsonString).joined(separator: ",") + "]"),
+      ("checksum_finite", hook.checksum.isFinite ? "true" : "false"),
+    ]
+    print("{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}")
+  }
+
+  /// The kernel that runs the MLP's up projection on one worker's share of `rows` tokens.
+  static func kernelName(_ context: ComputeContext, rows: Int, configuration c: LlamaConfiguration) throws -> String {
+    switch context.precision {
+    case .float32:
+      return "openblas:\(BLASKernels.coreName)"
+    case .bfloat16:
+      let share = max(1, rows / context.threads)
+      return "onednn:"
+        + (try BFloat16GEMM().implementationName(rows: share, inDim: c.hiddenSize, outDim: c.intermediateSize))
+    }
   }
 }

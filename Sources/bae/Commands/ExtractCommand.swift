@@ -28,6 +28,7 @@ struct ExtractCommand: ParsableCommand {
       """)
 
   @OptionGroup var modelArguments: ModelArguments
+  @OptionGroup var precisionArguments: PrecisionArguments
   @OptionGroup var corpusArguments: CorpusArguments
 
   @Option(name: .long, help: "Hooks: names or shorthands (resid_post:all, mlp_in:0,5,11, blocks.3.hook_attn_out, …).")
@@ -80,7 +81,19 @@ struct ExtractCommand: ParsableCommand {
 
   func run() throws {
     let location = try modelArguments.resolvedLocation()
-    let model = try reportingErrors { try LlamaModel.load(from: location) }
+    let output = URL(fileURLWithPath: out)
+    // A resumed run keeps its recorded threads and precision unless the flags name them.
+    let recorded = resume ? (try? FeatureManifest.load(from: output))?.compute : nil
+    var context = modelArguments.explicitContext
+    if let precision = precisionArguments.precision {
+      context = ComputeContext(
+        threads: modelArguments.threads ?? recorded?.threads ?? ComputeContext.availableCores, precision: precision)
+    } else if var explicit = context {
+      explicit.precision = recorded?.precision ?? .float32
+      context = explicit
+    }
+    let precision = context?.precision ?? recorded?.precision ?? .float32
+    let model = try reportingErrors { try LlamaModel.load(from: location, precision: precision) }
     let tokenizer = try reportingErrors { try TokenizerLoader.load(model: location) }
     let c = model.configuration
     let points = try reportingErrors { try HookPoint.parseList(hooks, layerCount: c.layerCount) }
@@ -93,12 +106,11 @@ struct ExtractCommand: ParsableCommand {
       sampleRate: sampleRate, seed: seed, dtype: dtype.dtype, fileFormat: format)
     let sharding = try shardArguments.resolve(environment: ProcessInfo.processInfo.environment)
     let part = sharding?.part
-    let output = URL(fileURLWithPath: out)
     let extractor = try mappingErrors {
       try Extractor(
         model: model, modelPath: location.requestedURL, tokenizer: tokenizer, corpusPaths: corpusArguments.corpus,
         corpusOptions: corpusArguments.options, options: options, output: output, resume: resume,
-        context: modelArguments.explicitContext, repair: repair, part: part)
+        context: context, repair: repair, part: part)
     }
     warnAboutSkippedPaths(extractor.skippedCorpusPaths)
     if let shard = extractor.repairedFromShard {
@@ -161,7 +173,7 @@ struct ExtractCommand: ParsableCommand {
       case .nothingToResume(let directory):
         throw CommandError("\(directory.path): nothing to resume (no manifest.json); run without --resume")
       case .resumeMismatch(let directory, let field, let recorded, let requested):
-        let hint = field == .compute ? " (omit --threads to reuse the recorded count)" : ""
+        let hint = field == .compute ? " (omit --threads and --precision to reuse the recorded ones)" : ""
         throw CommandError(
           "\(directory.path): cannot resume: \(field.rawValue) was \(recorded) but is now \(requested); use the same options\(hint) or another --out"
         )

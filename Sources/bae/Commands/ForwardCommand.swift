@@ -21,6 +21,8 @@ struct ForwardCommand: ParsableCommand {
 
   @OptionGroup var modelArguments: ModelArguments
 
+  @OptionGroup var precisionArguments: PrecisionArguments
+
   @OptionGroup var input: TextInputArguments
 
   @Option(name: .long, help: "Comma-separated token ids to run (instead of text).")
@@ -38,7 +40,8 @@ struct ForwardCommand: ParsableCommand {
 
   func run() throws {
     let location = try modelArguments.resolvedLocation()
-    let model = try reportingErrors { try LlamaModel.load(from: location) }
+    let context = precisionArguments.context(modelArguments)
+    let model = try reportingErrors { try LlamaModel.load(from: location, precision: context.precision) }
     let ids: [Int32]
     if let tokens {
       ids = try parseTokenList(tokens)
@@ -53,7 +56,7 @@ struct ForwardCommand: ParsableCommand {
     let warning = try reportingErrors {
       try model.forward(
         batch: [ids], state: LlamaRunState(configuration: model.configuration), hooks: &recorder,
-        context: modelArguments.context)
+        context: context)
     }
     if let warning { FileHandle.standardError.write(Data("\(warning)\n".utf8)) }
     let outURL = URL(fileURLWithPath: out)
@@ -61,6 +64,7 @@ struct ForwardCommand: ParsableCommand {
     var writer = SafetensorsWriter(metadata: [
       "model": location.requestedURL.path, "hooks": points.map(\.name).joined(separator: ","),
       "layer_count": String(model.configuration.layerCount), "tokens": String(ids.count), "generator": "bae forward",
+      "precision": context.precision.rawValue,
     ])
     writer.add("token_ids", int32s: ids, shape: [ids.count])
     for point in points {

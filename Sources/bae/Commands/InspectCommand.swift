@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Models
+import TensorCore
 
 /// `bae inspect [--model MODEL]`: architecture, parameter count, dtypes and tensor table.
 struct InspectCommand: ParsableCommand {
@@ -37,6 +38,12 @@ struct InspectCommand: ParsableCommand {
     let types = report.storedTypeCounts.sorted { $0.value > $1.value }.map { "\($0.key) ×\($0.value)" }
     print("tensors:      \(report.tensors.count) (\(types.joined(separator: ", ")))")
     for (key, value) in report.notes { print("\(key.padding(toLength: 14, withPad: " ", startingAt: 0))\(value)") }
+    let cpu = CPUFeatures.current
+    print("cpu:          \(cpu)")
+    print("f32 products: OpenBLAS \(BLASKernels.coreName)")
+    let bf16 = (try? BFloat16GEMM().implementationName(rows: 256, inDim: c.hiddenSize, outDim: c.intermediateSize)) ?? "unavailable"
+    let native = cpu.runsNatively(.bfloat16) ? "" : " (no AVX512-BF16 or AMX: emulated, slower than f32)"
+    print("bf16 products: oneDNN \(bf16)\(native)")
     if tensors {
       for t in report.tensors {
         print("  \(t.name)  \(t.storedType)  \(t.shape)")
