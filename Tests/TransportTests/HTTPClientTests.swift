@@ -117,7 +117,7 @@ import Transport
       _ = try await client.send(request)
     }
     // Tolerance: the 1 s limit plus scheduling on a loaded 2-core machine.
-    #expect(Date().timeIntervalSince(started) < 5)
+    #expect(Date().timeIntervalSince(started) < 20)
   }
 
   @Test func aClosedPortIsUnreachable() async throws {
@@ -163,7 +163,7 @@ import Transport
     let started = Date()
     task.cancel()
     let result = await task.result
-    #expect(Date().timeIntervalSince(started) < 5)
+    #expect(Date().timeIntervalSince(started) < 20, "cancelled well before the 30 s limit")
     guard case .failure(let error) = result, let error = error as? TransportError else {
       Issue.record("expected cancellation, got \(result)")
       return
