@@ -2,7 +2,7 @@
 """Make the generation golden that `bae`'s own engine is tested against.
 
 Run by hand from the repository root, with the Python of a venv that has
-torch, transformers (5.x), gguf and accelerate (e.g. /tmp/bae-ae-venv):
+torch, transformers (5.x), gguf and accelerate:
 
     python scripts/make_generation_golden.py [path/to/SmolLM2-135M-Instruct.Q4_1.gguf]
 
