@@ -17,6 +17,7 @@ let package = Package(
       targets: [
         "TensorCore", "JSONSupport", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora", "FeatureSets",
         "Autoencoders", "Extraction", "Plots", "Studies", "ChatAPI", "Interpret", "Transport", "Hub", "Serve",
+        "RunControl",
       ]),
   ],
   dependencies: [
@@ -52,7 +53,9 @@ let package = Package(
     .target(name: "JSONSupport", swiftSettings: strict),
     .target(name: "Plots", swiftSettings: strict),
     /// The one HTTP layer: libcurl behind `HTTPClient` (blocking calls on their own threads).
-    .target(name: "Transport", dependencies: ["CCurl"], swiftSettings: strict),
+    .target(name: "Transport", dependencies: ["CCurl", "RunControl"], swiftSettings: strict),
+    /// The one stop request (`Cancellation`) long work checks between units of work.
+    .target(name: "RunControl", swiftSettings: strict),
     /// The Hugging Face Hub: file listings, resumable verified downloads into the shared Hub cache.
     .target(
       name: "Hub",
@@ -70,11 +73,14 @@ let package = Package(
       ],
       swiftSettings: strict),
     .target(
-      name: "Autoencoders", dependencies: ["TensorCore", "Checkpoints", "JSONSupport", "HookPoints", "FeatureSets", "Plots"],
+      name: "Autoencoders",
+      dependencies: ["TensorCore", "Checkpoints", "JSONSupport", "HookPoints", "FeatureSets", "Plots", "RunControl"],
       swiftSettings: numeric),
     .target(
       name: "Extraction",
-      dependencies: ["TensorCore", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora", "FeatureSets"],
+      dependencies: [
+        "TensorCore", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora", "FeatureSets", "RunControl",
+      ],
       swiftSettings: strict),
     /// Analyses built on the rest: feature-set entropy, in-context-learning traces, position
     /// bandwidth, autoencoder evaluation (one file per analysis, one `bae` command each).
@@ -110,7 +116,7 @@ let package = Package(
       dependencies: [
         "TensorCore", "JSONSupport", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora", "FeatureSets",
         "Extraction", "Autoencoders", "Plots", "Studies", "ChatAPI", "Interpret", "Transport", "Hub", "Serve",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "RunControl", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
 
@@ -172,6 +178,7 @@ let package = Package(
       name: "ExtractionTests",
       dependencies: [
         "Extraction", "FeatureSets", "HookPoints", "Models", "Tokenizers", "Corpora", "Checkpoints", "TensorCore", "TestSupport",
+        "RunControl",
       ],
       swiftSettings: strict),
     .testTarget(

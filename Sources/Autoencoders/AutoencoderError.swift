@@ -1,4 +1,5 @@
 import Foundation
+import RunControl
 
 /// Why an autoencoder cannot be built, loaded, trained or applied.
 public enum AutoencoderError: Error, CustomStringConvertible, Equatable {
@@ -16,6 +17,9 @@ public enum AutoencoderError: Error, CustomStringConvertible, Equatable {
   case emptyDataset(String)
   /// The loss became NaN or infinite.
   case nonFiniteLoss(epoch: Int, step: Int, lastGoodCheckpoint: URL?)
+  /// The run was asked to stop (``Cancellation``) before its last epoch; the epoch in progress
+  /// was discarded, and `checkpoint` (when the run writes one) holds the epochs done.
+  case cancelled(reason: Cancellation.Reason, epochsDone: Int, epochs: Int, checkpoint: URL?)
 
   public var description: String {
     switch self {
@@ -34,6 +38,9 @@ public enum AutoencoderError: Error, CustomStringConvertible, Equatable {
     case .nonFiniteLoss(let epoch, let step, let checkpoint):
       let kept = checkpoint.map { "; the last good checkpoint is \($0.path)" } ?? ""
       return "the loss became NaN or infinite at epoch \(epoch), step \(step); lower the learning rate\(kept)"
+    case .cancelled(_, let done, let epochs, let checkpoint):
+      let kept = checkpoint.map { "; \($0.path) holds them" } ?? ""
+      return "training stopped after \(done) of \(epochs) epochs\(kept)"
     }
   }
 }

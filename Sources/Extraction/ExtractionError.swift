@@ -1,5 +1,6 @@
 import FeatureSets
 import Foundation
+import RunControl
 import TensorCore
 
 /// Why an extraction cannot start or continue.

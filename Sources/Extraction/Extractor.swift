@@ -4,6 +4,7 @@ import FeatureSets
 import Foundation
 import HookPoints
 import Models
+import RunControl
 import TensorCore
 import Tokenizers
 

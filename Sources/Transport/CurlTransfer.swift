@@ -1,4 +1,5 @@
 import CCurl
+import RunControl
 import Foundation
 
 #if canImport(Glibc)
@@ -18,7 +19,7 @@ final class TransferState {
 
   let file: FileTarget?
   let bodyLimit: Int
-  let cancellation: CancellationFlag?
+  let cancellation: Cancellation?
 
   var status = 0
   var headers = HTTPHeaders()
@@ -34,7 +35,7 @@ final class TransferState {
     case file(String)
   }
 
-  init(file: FileTarget?, bodyLimit: Int, cancellation: CancellationFlag?) {
+  init(file: FileTarget?, bodyLimit: Int, cancellation: Cancellation?) {
     self.file = file
     self.bodyLimit = bodyLimit
     self.cancellation = cancellation

@@ -1,4 +1,5 @@
 import CCurl
+import RunControl
 import Foundation
 
 /// The one HTTP client of `bae`: libcurl's easy interface, one handle per request.
@@ -58,7 +59,7 @@ public final class HTTPClient: HTTPTransport, Sendable {
   public func send(
     _ request: HTTPRequest, toFile file: FileHandle?, progress: (@Sendable (Int64) -> Void)? = nil
   ) async throws(TransportError) -> HTTPResponse {
-    let flag = CancellationFlag()
+    let flag = Cancellation()
     let result: Result<HTTPResponse, TransportError> = await withTaskCancellationHandler {
       await withCheckedContinuation { continuation in
         let thread = Thread {
@@ -71,7 +72,7 @@ public final class HTTPClient: HTTPTransport, Sendable {
         thread.start()
       }
     } onCancel: {
-      flag.cancel()
+      flag.cancel(reason: .requested)
     }
     return try result.get()
   }
@@ -89,7 +90,7 @@ public final class HTTPClient: HTTPTransport, Sendable {
   /// - Throws: ``TransportError``; an HTTP error status is a response, not an error.
   public func perform(
     _ request: HTTPRequest, toFile file: FileHandle? = nil, progress: ((Int64) -> Void)? = nil,
-    cancellation: CancellationFlag? = nil
+    cancellation: Cancellation? = nil
   ) throws(TransportError) -> HTTPResponse {
     let shownURL = HTTPRequest.displayURL(request.url)
     guard let scheme = request.url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {

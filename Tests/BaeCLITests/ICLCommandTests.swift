@@ -44,7 +44,7 @@ import Testing
   func unknownTaskListsTheAvailableOnes() throws {
     let out = try ScratchDirectory("icl").url
     let result = try runBae(["icl", "--task", "sst3", "--out", out.path], directory: repositoryRoot)
-    #expect(result.status != 0)
+    #expect(result.status == 64, "a usage error")
     #expect(result.stderr.contains("sst3") && result.stderr.contains("sst2") && result.stderr.contains("rotten_tomatoes"))
   }
 
@@ -52,7 +52,7 @@ import Testing
   func kBeyondTheTaskIsRefused() throws {
     let out = try ScratchDirectory("icl").url
     let result = try runBae(["icl", "--task", "sst2", "--k", "0,5000", "--out", out.path], directory: repositoryRoot)
-    #expect(result.status != 0)
+    #expect(result.status == 64, "a usage error")
     #expect(result.stderr.contains("5000") && result.stderr.contains("1024"), "\(result.stderr)")
   }
 

@@ -1,3 +1,4 @@
+import Checkpoints
 import Foundation
 import TestSupport
 import Testing
@@ -76,22 +77,24 @@ import Testing
 
     let typo = scratch.appendingPathComponent("typo.json")
     try #"{"training": {"learningRte": 0.001}}"#.write(to: typo, atomically: true, encoding: .utf8)
-    let cases: [([String], String)] = [
-      (["--hook", "resid_post:1", "--config", typo.path], "did you mean 'learningRate'"),
-      (["--hook", "resid_post:1", "--arch", "topk", "--topk", "500"], "topK"),
-      (["--hook", "resid_post:7"], "layer 7 does not exist"),
-      (["--hook", "attn_out:0"], "no hook 'blocks.0.hook_attn_out'"),
-      (["--hook", "resid_post:1", "--batch-size", "1"], "batchSize"),
+    // Status 1: one line. Status 64 (an option value): the message, then the usage lines.
+    let cases: [([String], String, Int32)] = [
+      (["--hook", "resid_post:1", "--config", typo.path], "did you mean 'learningRate'", 1),
+      (["--hook", "resid_post:1", "--arch", "topk", "--topk", "500"], "--topk: must be in 1..<128", 64),
+      (["--hook", "resid_post:7"], "layer 7 does not exist", 1),
+      (["--hook", "attn_out:0"], "no hook 'blocks.0.hook_attn_out'", 1),
+      (["--hook", "resid_post:1", "--batch-size", "1"], "--batch-size: must be at least 2", 64),
     ]
-    for (extra, message) in cases {
+    for (extra, message, status) in cases {
       let result = try runBae(
         [
           "train", "--features", set.path, "--epochs", "1", "--out",
           scratch.appendingPathComponent(UUID().uuidString).path,
         ] + extra)
-      #expect(result.status != 0, "\(extra)")
-      #expect(result.stderr.contains(message), "\(extra): \(result.stderr)")
-      #expect(result.stderr.split(separator: "\n").count == 1, "\(extra): \(result.stderr)")
+      #expect(result.status == status, "\(extra)")
+      let lines = result.stderr.split(separator: "\n")
+      #expect(lines.first?.contains(message) == true, "\(extra): \(result.stderr)")
+      if status == 1 { #expect(lines.count == 1, "\(extra): \(result.stderr)") }
     }
   }
 
@@ -161,6 +164,61 @@ import Testing
 }
 
 extension TrainCommandTests {
+  /// SIGINT or SIGTERM mid-training: exit 130/143 with the resume command; the epoch in progress
+  /// is dropped, the checkpoint is untouched, and `--resume` ends at the weights of an
+  /// uninterrupted run.
+  @Test(arguments: [SIGINT, SIGTERM])
+  func aSignalStopsTrainingAndResumeFinishesIt(signal: Int32) throws {
+    let set = try Self.featureSet()
+    let scratch = try ScratchDirectory("train-signal").url
+    func arguments(_ out: URL) -> [String] {
+      [
+        "train", "--features", set.path, "--hook", "resid_post:1", "--epochs", "40", "--batch-size", "64",
+        "--covariance-weight", "1e-5", "--checkpoint-every", "3", "--threads", "1", "--out", out.path,
+      ]
+    }
+    let whole = scratch.appendingPathComponent("whole")
+    #expect(try runBae(arguments(whole)).status == 0)
+    let parts = scratch.appendingPathComponent("parts")
+    let checkpoint = parts.appendingPathComponent("checkpoint.safetensors")
+    let (stopped, signalled) = try runBaeSignalled(arguments(parts), signal: signal) {
+      FileManager.default.fileExists(atPath: checkpoint.path)
+    }
+    guard signalled else {
+      Issue.record("training finished before the signal: \(stopped.stderr)")
+      return
+    }
+    #expect(stopped.status == 128 + signal, "\(stopped.stderr)")
+    #expect(stopped.stderr.contains("training stopped after"), "\(stopped.stderr)")
+    #expect(stopped.stderr.contains("bae train") && stopped.stderr.contains("--resume"), "\(stopped.stderr)")
+    let files = try FileManager.default.contentsOfDirectory(atPath: parts.path)
+    #expect(!files.contains { AtomicFile.isTemporaryFile($0) }, "\(files)")
+    #expect(!files.contains("weights.safetensors"), "a stopped run leaves no final weights: \(files)")
+    let resumed = try runBae(arguments(parts) + ["--resume"])
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+    let a = try Data(contentsOf: whole.appendingPathComponent("weights.safetensors"))
+    let b = try Data(contentsOf: parts.appendingPathComponent("weights.safetensors"))
+    #expect(a == b, "weights after a signal and --resume differ from an uninterrupted run")
+  }
+
+  /// Values the library refuses are usage errors (exit 64) naming the flag, as the parser's are.
+  @Test func optionErrorsFoundByTheLibraryExit64() throws {
+    let set = try Self.featureSet()
+    let out = try ScratchDirectory("train-usage").url
+    let topK = try runBae([
+      "train", "--features", set.path, "--hook", "resid_post:1", "--arch", "topk", "--topk", "100000",
+      "--epochs", "1", "--out", out.appendingPathComponent("a").path,
+    ])
+    #expect(topK.status == 64, "\(topK.stderr)")
+    #expect(topK.stderr.contains("--topk"), "\(topK.stderr)")
+    let split = try runBae([
+      "train", "--features", set.path, "--hook", "resid_post:1", "--split", "1.5", "--epochs", "1",
+      "--out", out.appendingPathComponent("b").path,
+    ])
+    #expect(split.status == 64, "\(split.stderr)")
+    #expect(split.stderr.contains("--split"), "\(split.stderr)")
+  }
+
   /// `--token-budget` sets the epochs from the training rows, and the schedule flags reach the
   /// recorded options.
   @Test func tokenBudgetAndScheduleFlags() throws {

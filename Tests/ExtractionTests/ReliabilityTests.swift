@@ -4,6 +4,7 @@ import Extraction
 import FeatureSets
 import Foundation
 import HookPoints
+import RunControl
 import TensorCore
 import TestSupport
 import Testing

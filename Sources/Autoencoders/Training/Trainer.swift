@@ -1,5 +1,6 @@
 import Checkpoints
 import Foundation
+import RunControl
 import TensorCore
 
 /// Progress of a training run, reported after every step.
@@ -159,12 +160,19 @@ public final class Trainer {
 
   /// Runs the remaining epochs.
   ///
-  /// - Parameter progress: called after every step.
+  /// - Parameters:
+  ///   - cancellation: checked before every step; once set, the epoch in progress is discarded
+  ///     and ``AutoencoderError/cancelled(reason:epochsDone:epochs:checkpoint:)`` is thrown. The
+  ///     last checkpoint is untouched, so resuming gives the weights of an uninterrupted run.
+  ///   - progress: called after every step.
   /// - Returns: the trained autoencoder.
   /// - Throws: ``AutoencoderError/nonFiniteLoss(epoch:step:lastGoodCheckpoint:)`` (the last
-  ///   checkpoint is kept), write errors.
+  ///   checkpoint is kept), ``AutoencoderError/cancelled(reason:epochsDone:epochs:checkpoint:)``,
+  ///   write errors.
   @discardableResult
-  public func run(progress: (TrainingProgress) -> Void = { _ in }) throws(AutoencoderError) -> Autoencoder {
+  public func run(
+    cancellation: Cancellation? = nil, progress: (TrainingProgress) -> Void = { _ in }
+  ) throws(AutoencoderError) -> Autoencoder {
     let start = Date()
     let step = TrainingStep(configuration: autoencoder.configuration)
     var gradients = autoencoder.weights.zeros()
@@ -181,6 +189,11 @@ public final class Trainer {
       var stepInEpoch = 0
       try data.forEachTrainingBatch(epoch: epoch, seed: options.seed, batchSize: batch) {
         x, y throws(AutoencoderError) in
+        if let reason = cancellation?.reason {
+          throw .cancelled(
+            reason: reason, epochsDone: epochsDone, epochs: options.epochs,
+            checkpoint: lastCheckpoint.flatMap { FileManager.default.fileExists(atPath: $0.path) ? $0 : nil })
+        }
         guard x.rows >= 2 else { return }  // a one-row tail has no covariance
         let terms = step.forward(
           weights: autoencoder.weights, input: x, target: y, regularizers: regularizers, training: true,

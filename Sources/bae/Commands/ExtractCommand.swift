@@ -5,6 +5,7 @@ import FeatureSets
 import Foundation
 import HookPoints
 import Models
+import RunControl
 import TensorCore
 import Tokenizers
 

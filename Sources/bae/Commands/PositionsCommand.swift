@@ -118,7 +118,9 @@ struct PositionsCommand: ParsableCommand {
         ) { meter.update($0) }
       } catch let error as PositionStudyError {
         meter.finish()
-        throw CommandError(Self.flagNames(error.description))
+        let message = Self.flagNames(error.description)
+        if isOptionError(error) { throw ValidationError(message) }
+        throw CommandError(message)
       }
     }
     meter.finish()

@@ -5,6 +5,7 @@ import FeatureSets
 import Foundation
 import HookPoints
 import Models
+import RunControl
 import TensorCore
 import Tokenizers
 
@@ -217,7 +218,7 @@ struct TrainCommand: ParsableCommand {
         x = normalization.apply(x)
         let c = configuration(width: x.columns, normalization: normalization)
         let o = budgeted(options, rows: x.rows)
-        trainer = try reportingErrors {
+        trainer = try mappingErrors {
           try Trainer(
             configuration: c, options: o, inputs: x, targets: y, output: directory, resume: resume, context: context)
         }
@@ -232,7 +233,7 @@ struct TrainCommand: ParsableCommand {
         let c = configuration(
           width: try reportingErrors { try streamed.inputWidth() }, normalization: streamed.normalization)
         let o = budgeted(options, rows: streamed.rowCount)
-        trainer = try reportingErrors {
+        trainer = try mappingErrors {
           try Trainer(configuration: c, options: o, stream: streamed, output: directory, resume: resume, context: context)
         }
         report = DataReport(rowsRead: streamed.rowCount)
@@ -244,7 +245,12 @@ struct TrainCommand: ParsableCommand {
         hooks: [job.input.name] + (job.target.map { [$0.name] } ?? []), options: dataOptions, report: report)
       let start = Date()
       let label = jobs.count > 1 ? "[\(index + 1)/\(jobs.count) \(job.input.name)] " : ""
-      _ = try reportingErrors { try trainer.run { meter.training($0, label: label) } }
+      let signals = SignalCancellation(stopping: "training")
+      defer { signals.stop() }
+      _ = try mappingErrors {
+        try trainer.run(cancellation: signals.cancellation) { meter.training($0, label: label) }
+      }
+      signals.stop()
       meter.finishLine()
       let seconds = Date().timeIntervalSince(start)
       let metrics = try reportingErrors { try EpochMetrics.read(from: directory) }
@@ -307,8 +313,40 @@ struct TrainCommand: ParsableCommand {
     if unitNormDecoder { o.unitNormDecoder = true }
     if let decoderBiasInit { o.decoderBiasInit = decoderBiasInit }
     if let resampleDeadEvery { o.resampleDeadEvery = resampleDeadEvery }
-    try reportingErrors { try o.validate() }
+    try mappingErrors { try o.validate() }
     return o
+  }
+
+  /// The flag of each training or autoencoder setting the library names in its errors.
+  static let flags: [String: String] = [
+    "learningRate": "--lr", "batchSize": "--batch-size", "epochs": "--epochs",
+    "learningRateDecayEpochs": "--lr-decay-epochs", "finalLearningRateFraction": "--final-lr-fraction",
+    "entropyWarmupEpochs": "--entropy-warmup-epochs", "covarianceWarmupEpochs": "--covariance-warmup-epochs",
+    "trainFraction": "--split", "checkpointEvery": "--checkpoint-every", "resampleDeadEvery": "--resample-dead-every",
+    "topK": "--topk", "jumpThreshold": "--jump-threshold", "codeWidth": "--expand", "dropPositionsBelow":
+      "--drop-positions", "maxNorm": "--max-norm", "maxRows": "--max-rows", "training": "--resume",
+  ]
+
+  /// Runs `body`, turning the library's option errors into usage errors (exit 64) that name the
+  /// flag (or the `--config` key), and a stop asked for by SIGINT/SIGTERM into the resume
+  /// command and exit 130/143.
+  private func mappingErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+      return try body()
+    } catch let error as AutoencoderError {
+      switch error {
+      case .invalidConfiguration(let key, let reason):
+        throw ValidationError("\(Self.flags[key] ?? "configuration '\(key)'"): \(reason)")
+      case .cancelled(let reason, _, _, _):
+        FileHandle.standardError.write(
+          Data("\n\(error.description); continue with:\n  \(commandLine(adding: "--resume"))\n".utf8))
+        throw ExitCode(SignalCancellation.exitStatus(reason))
+      default:
+        throw CommandError(error.description)
+      }
+    } catch {
+      return try reportingErrors { throw error }
+    }
   }
 
   /// `options` with the epochs that `--token-budget` asks for on `rows` rows (of which the

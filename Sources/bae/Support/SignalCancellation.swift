@@ -1,6 +1,7 @@
 import Dispatch
 import Extraction
 import Foundation
+import RunControl
 
 #if canImport(Glibc)
   import Glibc

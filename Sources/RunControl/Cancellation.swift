@@ -8,9 +8,14 @@ import Synchronization
 /// signalSource.setEventHandler { cancellation.cancel(reason: .interrupt) }
 /// try extractor.run(cancellation: cancellation)  // throws ExtractionError.cancelled
 /// ```
+///
+/// The one stop request of `bae`: extraction and training check it between batches, HTTP
+/// transfers through libcurl's progress callback.
 public final class Cancellation: Sendable {
   /// Why the computation was asked to stop.
   public enum Reason: Int, Sendable {
+    /// The program's own request (a cancelled task, a closed window): no signal.
+    case requested = 0
     /// An interrupt (SIGINT, Ctrl-C).
     case interrupt = 2
     /// A termination request (SIGTERM).
