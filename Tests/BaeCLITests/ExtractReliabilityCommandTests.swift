@@ -45,6 +45,24 @@ import Testing
     #expect((try FileManager.default.contentsOfDirectory(atPath: directory.path)).isEmpty)
   }
 
+  /// Item 13, at the CLI's root: whatever a library message holds, what reaches the terminal is
+  /// bounded and has no control character (here a path with a terminal escape and 5,000 bytes,
+  /// in commands whose library errors do not escape it themselves).
+  @Test(arguments: ["train", "eval"])
+  func messagesReachTheTerminalEscaped(command: String) throws {
+    let scratch = try ScratchDirectory("cli-escape").url
+    let hostile = scratch.appendingPathComponent("set\u{1B}[2J" + String(repeating: "x", count: 200))
+    let arguments =
+      command == "train"
+      ? ["train", "--features", hostile.path, "--hook", "resid_post:1", "--out", scratch.path + "/out"]
+      : ["eval", hostile.path, "--features", hostile.path]
+    let result = try runBae(arguments)
+    #expect(result.status == 1, "\(result.stderr)")
+    #expect(!result.stderr.unicodeScalars.contains { $0.value == 0x1B }, "\(result.stderr)")
+    #expect(result.stderr.contains("\\u{1B}"), "\(result.stderr)")
+    #expect(result.stderr.utf8.count < 4096)
+  }
+
   /// Bad option values exit 64 (EX_USAGE) whether the parser or the library finds them.
   @Test(arguments: [
     ["--batch-tokens", "0"], ["--context", "1", "--bos", "on"], ["--threads", "100000"], ["--sample-rate", "2"],
