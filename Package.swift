@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 // bae: a native Swift toolkit that runs Llama-family models on the CPU, records
 // their hidden states, and trains binary/sparse autoencoders on them.
 import PackageDescription
@@ -17,15 +17,16 @@ let package = Package(
       targets: [
         "TensorCore", "JSONSupport", "Checkpoints", "HookPoints", "Models", "Tokenizers", "Corpora", "FeatureSets",
         "Autoencoders", "Extraction", "Plots", "Studies", "ChatAPI", "Interpret", "Transport", "Hub", "Serve",
-        "RunControl",
+        "RunControl", "Digests",
       ]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     // Tests only: the controllable HTTP server the judge client and `bae download` are tested against.
     .package(url: "https://github.com/apple/swift-nio", from: "2.0.0"),
-    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+    // Without its default traits: `bae serve` needs neither swift-configuration nor the full
+    // Foundation helpers, and leaving them out saves their build.
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0", traits: []),
     // Already in Hummingbird's graph; named so `Serve` can give the server a quiet logger.
     .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
   ],
@@ -36,6 +37,7 @@ let package = Package(
     .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
     .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
     .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+    .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
     .target(
       name: "CSentencePiece",
       cxxSettings: [.unsafeFlags(["-std=c++17"])],
@@ -54,12 +56,14 @@ let package = Package(
     .target(name: "Plots", swiftSettings: strict),
     /// The one HTTP layer: libcurl behind `HTTPClient` (blocking calls on their own threads).
     .target(name: "Transport", dependencies: ["CCurl", "RunControl"], swiftSettings: strict),
+    /// SHA-256 and SHA-1 over OpenSSL's libcrypto: the one home of hashing.
+    .target(name: "Digests", dependencies: ["CLibCrypto"], swiftSettings: strict),
     /// The one stop request (`Cancellation`) long work checks between units of work.
     .target(name: "RunControl", swiftSettings: strict),
     /// The Hugging Face Hub: file listings, resumable verified downloads into the shared Hub cache.
     .target(
       name: "Hub",
-      dependencies: ["Transport", "Checkpoints", .product(name: "Crypto", package: "swift-crypto")],
+      dependencies: ["Transport", "Checkpoints", "Digests"],
       swiftSettings: strict),
     /// The OpenAI-compatible chat API's bodies, shared by the judge client and `bae serve`.
     .target(name: "ChatAPI", swiftSettings: strict),
@@ -69,7 +73,7 @@ let package = Package(
       name: "FeatureSets",
       dependencies: [
         "TensorCore", "Checkpoints", "HookPoints", "Corpora", "JSONSupport",
-        .product(name: "Crypto", package: "swift-crypto"),
+        "Digests",
       ],
       swiftSettings: strict),
     .target(
@@ -97,7 +101,7 @@ let package = Package(
       name: "Interpret",
       dependencies: [
         "ChatAPI", "Transport", "TensorCore", "JSONSupport", "Checkpoints", "HookPoints", "Models", "Tokenizers",
-        "Corpora", "FeatureSets", "Autoencoders", "Extraction", "Plots", .product(name: "Crypto", package: "swift-crypto"),
+        "Corpora", "FeatureSets", "Autoencoders", "Extraction", "Plots", "Digests",
       ],
       resources: [.copy("Resources")], swiftSettings: strict),
 
@@ -138,12 +142,13 @@ let package = Package(
         .product(name: "NIOHTTP1", package: "swift-nio")],
       path: "Tests/HTTPTestServer", swiftSettings: strict),
     .testTarget(name: "TransportTests", dependencies: ["Transport", "HTTPTestServer"], swiftSettings: strict),
+    .testTarget(name: "DigestsTests", dependencies: ["Digests"], swiftSettings: strict),
     .testTarget(
       name: "JudgeClientTests", dependencies: ["Interpret", "ChatAPI", "Transport", "HTTPTestServer", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
       name: "HubTests", dependencies: ["Hub", "Transport", "Checkpoints", "HTTPTestServer", "TestSupport",
-        .product(name: "Crypto", package: "swift-crypto")],
+        "Digests"],
       swiftSettings: strict),
     .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "JSONSupportTests", dependencies: ["JSONSupport"], swiftSettings: strict),

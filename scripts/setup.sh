@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libopenblas-dev libdnnl-dev libsentencepiece-dev libcurl4-openssl-dev libarchive-dev libzstd-dev pkg-config zstd)
+packages=(libopenblas-dev libdnnl-dev libsentencepiece-dev libcurl4-openssl-dev libssl-dev libarchive-dev libzstd-dev pkg-config zstd)
 [ "${1:-}" = "--test" ] && packages+=(chromium)
 missing=()
 for p in "${packages[@]}"; do

@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import Foundation
 
 /// What ``FeatureSet/verify()`` checked.
@@ -116,5 +116,5 @@ func fileDigest(_ url: URL) throws(FeatureSetError) -> (sha256: String, bytes: I
     hasher.update(data: block)
     bytes += block.count
   }
-  return (hasher.finalize().map { String(format: "%02x", $0) }.joined(), bytes)
+  return (hasher.finalize().hex, bytes)
 }

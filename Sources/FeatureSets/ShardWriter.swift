@@ -1,5 +1,5 @@
 import Checkpoints
-import Crypto
+import Digests
 import Foundation
 import TensorCore
 
@@ -174,7 +174,7 @@ public struct ShardWriter: Sendable {
     } catch {
       throw .writeFailed(file: url, reason: String(describing: error))
     }
-    let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    let digest = hasher.finalize().hex
     return FeatureManifest.FileRecord(path: relativePath, bytes: bytes, sha256: digest)
   }
 }

@@ -1,5 +1,5 @@
 import Checkpoints
-import Crypto
+import Digests
 import Foundation
 import Transport
 
@@ -404,15 +404,15 @@ public final class HubDownloader: Sendable {
   static func sha256(of url: URL) throws -> String {
     var hasher = SHA256()
     try forEachChunk(of: url) { hasher.update(data: $0) }
-    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    return hasher.finalize().hex
   }
 
   /// git's blob id: sha1 of `blob <size>\0` and the contents.
   static func gitBlobID(of url: URL, size: Int64) throws -> String {
-    var hasher = Insecure.SHA1()
+    var hasher = SHA1()
     hasher.update(data: Data("blob \(size)\0".utf8))
     try forEachChunk(of: url) { hasher.update(data: $0) }
-    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    return hasher.finalize().hex
   }
 
   private static func forEachChunk(of url: URL, _ body: (Data) -> Void) throws {

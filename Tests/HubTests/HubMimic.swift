@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import Foundation
 import HTTPTestServer
 
@@ -44,9 +44,9 @@ final class HubMimic: @unchecked Sendable {
     return body()
   }
 
-  static func sha256(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
+  static func sha256(_ data: Data) -> String { SHA256.hash(data: data).hex }
   static func gitBlobID(_ data: Data) -> String {
-    Insecure.SHA1.hash(data: Data("blob \(data.count)\0".utf8) + data).map { String(format: "%02x", $0) }.joined()
+    SHA1.hash(data: Data("blob \(data.count)\0".utf8) + data).hex
   }
 
   /// The blob name the cache uses for `path`.

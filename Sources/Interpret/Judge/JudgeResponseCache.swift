@@ -1,6 +1,6 @@
 import ChatAPI
 import Checkpoints
-import Crypto
+import Digests
 import Foundation
 
 /// The judge client's on-disk answers: one JSON file per request, so an interrupted run resumes
@@ -39,7 +39,7 @@ public struct JudgeResponseCache: Sendable {
     hasher.update(data: Data(baseURL.absoluteString.utf8))
     hasher.update(data: Data([0x0A]))
     hasher.update(data: requestBytes)
-    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    return hasher.finalize().hex
   }
 
   /// Where the entry of `key` lives.
