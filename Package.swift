@@ -218,7 +218,10 @@ let package = Package(
     // `-sanitize=fuzzer,address -D BAE_FUZZING`). A plain build makes a replayer of saved inputs.
     .systemLibrary(name: "CLibFuzzer", path: "Tests/Fuzz/CLibFuzzer"),
     .executableTarget(
-      name: "bae-fuzz", dependencies: ["CLibFuzzer", "Checkpoints", "Models", "Tokenizers", "Corpora", "FeatureSets"],
+      name: "bae-fuzz",
+      dependencies: [
+        "CLibFuzzer", "Checkpoints", "Models", "Tokenizers", "Corpora", "FeatureSets", "HookPoints", "Digests",
+      ],
       path: "Tests/Fuzz/Sources", swiftSettings: strict),
 
     // Benchmarks (run by hand; see benchmarks/<topic>/README.md).

@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 
 seconds="${1:-60}"
 scratch=".build-fuzz"
-read -ra harnesses <<<"${FUZZ_HARNESSES:-safetensors gguf tokenizer-json config-json jsonl csv manifest}"
+read -ra harnesses <<<"${FUZZ_HARNESSES:-safetensors gguf tokenizer-json config-json jsonl csv manifest shard}"
 
 echo "building bae-fuzz with -sanitize=fuzzer,address in $scratch ..."
 build_start=$(date +%s)

@@ -13,6 +13,7 @@ enum Harness: String, CaseIterable {
   case jsonl
   case csv
   case manifest
+  case shard
 
   /// The harness named by `$BAE_FUZZ_HARNESS` (the fuzz build runs one harness per process).
   static let selected: Harness = {
@@ -35,6 +36,7 @@ enum Harness: String, CaseIterable {
     case .jsonl: fuzzCorpus(input, fileName: "corpus.jsonl")
     case .csv: fuzzCorpus(input, fileName: "corpus.csv")
     case .manifest: fuzzManifest(input)
+    case .shard: fuzzShard(input)
     }
   }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The promise every error message keeps (RELIABILITY.md, "Error messages"): one line, bounded
 /// length, no control characters from the input, and no Swift debug dumps of internal values.
 enum MessageCheck {
@@ -9,6 +11,10 @@ enum MessageCheck {
   /// Traps (a fuzz finding) when `error`'s description breaks the promise.
   static func check(_ error: any Error) {
     let message = String(describing: error)
+    #if !BAE_FUZZING
+      // A replay shows what each input provoked.
+      FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    #endif
     precondition(message.utf8.count <= maximumLength, "message of \(message.utf8.count) bytes")
     for scalar in message.unicodeScalars {
       precondition(
