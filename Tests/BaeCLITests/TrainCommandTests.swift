@@ -173,7 +173,8 @@ extension TrainCommandTests {
     let scratch = try ScratchDirectory("train-signal").url
     func arguments(_ out: URL) -> [String] {
       [
-        "train", "--features", set.path, "--hook", "resid_post:1", "--epochs", "40", "--batch-size", "64",
+        // 80 epochs of ~30 ms: seconds of margin for the signal after the first checkpoint.
+        "train", "--features", set.path, "--hook", "resid_post:1", "--epochs", "80", "--batch-size", "64",
         "--covariance-weight", "1e-5", "--checkpoint-every", "3", "--threads", "1", "--out", out.path,
       ]
     }
