@@ -28,6 +28,20 @@ save_file(
     f"{root}/safetensors/seeds/int-and-empty.safetensors",
 )
 
+# A feature-set shard as the `shard` harness's manifest describes it: 4 rows of one 8-wide F32
+# hook and the index arrays; and the same file cut after 100 bytes.
+shard = {
+    "blocks.0.hook_resid_post": np.arange(32, dtype=np.float32).reshape(4, 8),
+    "token_ids": np.array([1, 2, 3, 4], dtype=np.int32),
+    "doc_index": np.array([0, 0, 1, 1], dtype=np.int64),
+    "position": np.array([0, 1, 0, 1], dtype=np.int32),
+}
+save_file(shard, f"{root}/shard/seeds/four-rows.safetensors", metadata={"format": "bae-features"})
+with open(f"{root}/shard/seeds/four-rows.safetensors", "rb") as f:
+    cut = f.read()[:100]
+with open(f"{root}/shard/seeds/truncated.safetensors", "wb") as f:
+    f.write(cut)
+
 # A one-block llama with a byte-level BPE tokenizer in its metadata.
 w = gguf.GGUFWriter(f"{root}/gguf/seeds/tiny-llama.gguf", "llama")
 w.add_block_count(1)
