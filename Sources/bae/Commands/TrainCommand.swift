@@ -19,7 +19,8 @@ struct TrainCommand: ParsableCommand {
       the corpus in memory with the windows of bae extract, no files in between), then trains one
       autoencoder per hook (in OUT/<hook>/ when several are given). Writes config.json, weights.safetensors (SAELens
       layout), metrics.jsonl (one line per epoch) and checkpoint.safetensors; --resume continues
-      exactly. Defaults are the reference code's; --config FILE supplies a JSON object with
+      exactly. Ctrl-C (SIGINT) or SIGTERM stops before the next step (exit 130/143); the epochs
+      since the last checkpoint are redone on --resume. Defaults are the reference code's; --config FILE supplies a JSON object with
       "training", "data" and "autoencoder" settings (flags override it).
       """)
 
