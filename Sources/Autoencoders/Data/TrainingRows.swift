@@ -77,7 +77,7 @@ public struct TrainingRows: Sendable {
       throw .invalidConfiguration(
         key: "maxRows",
         reason:
-          "\(rows) rows of \(records.count) hook(s) need \(bytes / (1 << 20)) MiB in memory, more than 75% of this machine's \(budget / 3 * 4 / (1 << 20)) MiB; train on fewer rows (--max-rows) or fewer hooks at once"
+          "\(rows) rows of \(records.count) hook(s) need \(bytes / (1 << 20)) MiB in memory, more than 75% of this machine's \(budget / 3 * 4 / (1 << 20)) MiB; train on fewer rows or fewer hooks at once, or stream the rows from disk"
       )
     }
     var accumulator = Accumulator(hooks: records, options: options, expectedRows: set.rowCount)

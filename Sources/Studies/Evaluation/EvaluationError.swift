@@ -22,7 +22,7 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
   public var description: String {
     switch self {
     case .noHook:
-      "the autoencoder records no input hook in its config.json; name it with --hook (e.g. resid_post:12)"
+      "the autoencoder records no input hook in its config.json; name the hook it reads (e.g. resid_post:12)"
     case .invalidHook(let name, let reason):
       "hook '\(name)': \(reason)"
     case .hookNotInModel(let hook, let model, let layerCount):

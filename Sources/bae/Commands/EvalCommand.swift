@@ -80,7 +80,13 @@ struct EvalCommand: ParsableCommand {
     let ae = try reportingErrors { try AutoencoderFiles.load(from: directory).0 }
     let c = ae.configuration
     let point = try hook.map(Self.parseHook)
-    let hooks = try reportingErrors { try AutoencoderHooks(autoencoder: ae, input: point) }
+    let hooks = try reportingErrors {
+      do {
+        return try AutoencoderHooks(autoencoder: ae, input: point)
+      } catch EvaluationError.noHook {
+        throw ValidationError("the autoencoder records no input hook in its config.json; name it with --hook (e.g. resid_post:12)")
+      }
+    }
     let activity = CodeActivity(binary: c.architecture.isBinary, denseThreshold: denseThreshold)
     let context = modelArguments.context
     var report = EvaluationReport(
