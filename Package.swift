@@ -48,7 +48,7 @@ let package = Package(
     // Libraries.
     .target(name: "TensorCore", dependencies: ["CBLAS", "CDNNL", "CKernels"], swiftSettings: numeric),
     .target(name: "Checkpoints", dependencies: ["TensorCore", "JSONSupport"], swiftSettings: strict),
-    .target(name: "HookPoints", swiftSettings: strict),
+    .target(name: "HookPoints", dependencies: ["JSONSupport"], swiftSettings: strict),
     .target(
       name: "Models", dependencies: ["TensorCore", "Checkpoints", "HookPoints", "Tokenizers", "JSONSupport"],
       swiftSettings: strict),

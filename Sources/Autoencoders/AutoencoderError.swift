@@ -1,4 +1,5 @@
 import Foundation
+import JSONSupport
 import RunControl
 
 /// Why an autoencoder cannot be built, loaded, trained or applied.
@@ -21,25 +22,28 @@ public enum AutoencoderError: Error, CustomStringConvertible, Equatable {
   /// was discarded, and `checkpoint` (when the run writes one) holds the epochs done.
   case cancelled(reason: Cancellation.Reason, epochsDone: Int, epochs: Int, checkpoint: URL?)
 
+  /// Text from files and flags (paths, names, keys) as it may appear in a message.
+  private func t(_ text: String) -> String { UntrustedText.describe(text, limit: 400) }
+
   public var description: String {
     switch self {
     case .invalidConfiguration(let key, let reason):
-      return "configuration '\(key)': \(reason)"
+      return "configuration '\(t(key))': \(t(reason))"
     case .unreadable(let file, let reason):
-      return "\(file.path): cannot read: \(reason)"
+      return "\(t(file.path)): cannot read: \(t(reason))"
     case .writeFailed(let file, let reason):
-      return "\(file.path): cannot write: \(reason)"
+      return "\(t(file.path)): cannot write: \(t(reason))"
     case .widthMismatch(let expected, let found, let what):
-      return "\(what) has width \(found), but the autoencoder expects \(expected)"
+      return "\(t(what)) has width \(found), but the autoencoder expects \(expected)"
     case .nonFiniteData(let row, let what):
-      return "\(what): row \(row) holds NaN or infinity; clean the data (or drop such rows with a norm limit)"
+      return "\(t(what)): row \(row) holds NaN or infinity; clean the data (or drop such rows with a norm limit)"
     case .emptyDataset(let what):
-      return "no rows to train on: \(what)"
+      return "no rows to train on: \(t(what))"
     case .nonFiniteLoss(let epoch, let step, let checkpoint):
-      let kept = checkpoint.map { "; the last good checkpoint is \($0.path)" } ?? ""
+      let kept = checkpoint.map { "; the last good checkpoint is \(t($0.path))" } ?? ""
       return "the loss became NaN or infinite at epoch \(epoch), step \(step); lower the learning rate\(kept)"
     case .cancelled(_, let done, let epochs, let checkpoint):
-      let kept = checkpoint.map { "; \($0.path) holds them" } ?? ""
+      let kept = checkpoint.map { "; \(t($0.path)) holds them" } ?? ""
       return "training stopped after \(done) of \(epochs) epochs\(kept)"
     }
   }

@@ -1,3 +1,5 @@
+import JSONSupport
+
 /// Errors from loading an in-context-learning task or building its prompts; each says what
 /// happened, where (file, line, key), and what to do.
 ///
@@ -36,45 +38,48 @@ public enum ICLError: Error, Sendable, Equatable, CustomStringConvertible {
   case invalidExampleIndex(task: String, index: Int, count: Int)
 
   /// A message with the place and a hint.
+  /// Text from files and flags (paths, names, keys) as it may appear in a message.
+  private func t(_ text: String) -> String { UntrustedText.describe(text, limit: 400) }
+
   public var description: String {
     switch self {
     case .unknownTask(let name, let available, let searched):
-      let list = available.isEmpty ? "none" : available.joined(separator: ", ")
-      let directories = searched.isEmpty ? "no directories" : searched.joined(separator: ", ")
-      return "no ICL task named '\(name)' (searched \(directories)). Available tasks: \(list). "
+      let list = available.isEmpty ? "none" : available.map(t).joined(separator: ", ")
+      let directories = searched.isEmpty ? "no directories" : searched.map(t).joined(separator: ", ")
+      return "no ICL task named '\(t(name))' (searched \(directories)). Available tasks: \(list). "
         + "A task is a pair <name>.jsonl + <name>.template.json (see corpora/icl/README.md)."
     case .incompleteTask(let name, let found, let missing):
-      return "ICL task '\(name)': found \(found) but not \(missing). A task needs both files, side by side."
+      return "ICL task '\(t(name))': found \(t(found)) but not \(t(missing)). A task needs both files, side by side."
     case .unreadableFile(let path, let reason):
-      return "\(path): cannot read (\(reason)). Check that the file exists and is readable."
+      return "\(t(path)): cannot read (\(t(reason))). Check that the file exists and is readable."
     case .fileTooLarge(let path, let limit):
-      return "\(path): larger than \(limit) bytes, the most an ICL task file may hold. Keep a few thousand examples."
+      return "\(t(path)): larger than \(limit) bytes, the most an ICL task file may hold. Keep a few thousand examples."
     case .lineTooLong(let path, let line, let limit):
-      return "\(path):\(line): the line is longer than \(limit) bytes. Each line holds one example: shorten its text."
+      return "\(t(path)):\(line): the line is longer than \(limit) bytes. Each line holds one example: shorten its text."
     case .malformedLine(let path, let line, let reason):
-      return "\(path):\(line): \(reason). Each line must be a JSON object {\"text\": \"…\", \"label\": <integer>}."
+      return "\(t(path)):\(line): \(t(reason)). Each line must be a JSON object {\"text\": \"…\", \"label\": <integer>}."
     case .labelOutOfRange(let path, let line, let label, let labelCount):
-      return "\(path):\(line): label \(label) is not an index into the template's \(labelCount) label words "
+      return "\(t(path)):\(line): label \(label) is not an index into the template's \(labelCount) label words "
         + "(expected 0..<\(labelCount)). Labels are 0-based indices into the template's `labels`."
     case .emptyTask(let path):
-      return "\(path): the task holds no examples. Add one JSON object per line."
+      return "\(t(path)): the task holds no examples. Add one JSON object per line."
     case .malformedTemplate(let path, let reason):
-      return "\(path): not a valid ICL template (\(reason)). See corpora/icl/README.md for the format."
+      return "\(t(path)): not a valid ICL template (\(t(reason))). See corpora/icl/README.md for the format."
     case .unknownTemplateKey(let path, let key, let suggestion):
-      let hint = suggestion.map { "; did you mean '\($0)'?" } ?? ""
-      return "\(path): unknown key '\(key)' in the ICL template\(hint) "
+      let hint = suggestion.map { "; did you mean '\(t($0))'?" } ?? ""
+      return "\(t(path)): unknown key '\(t(key))' in the ICL template\(hint) "
         + "Known keys: \(ICLTemplate.knownKeys.joined(separator: ", "))."
     case .invalidTemplate(let path, let reason):
-      return "\(path): \(reason)."
+      return "\(t(path)): \(t(reason))."
     case .notEnoughExamples(let task, let k, let available):
-      return "task '\(task)': a prompt with k = \(k) demonstrations needs \(k + 1) distinct examples "
+      return "task '\(t(task))': a prompt with k = \(k) demonstrations needs \(k + 1) distinct examples "
         + "(k demonstrations and the query), and the task has \(available). Use k ≤ \(max(available - 1, 0))."
     case .negativeDemonstrationCount(let k):
       return "k = \(k): the number of demonstrations must be 0 or more."
     case .invalidPromptCount(let count):
       return "\(count) prompts: ask for at least one prompt per k."
     case .invalidExampleIndex(let task, let index, let count):
-      return "task '\(task)': example index \(index) is out of range (0..<\(count)) or used twice in one prompt."
+      return "task '\(t(task))': example index \(index) is out of range (0..<\(count)) or used twice in one prompt."
     }
   }
 }
