@@ -28,6 +28,12 @@ import Testing
     expectSafe(AutoencoderError.widthMismatch(expected: 3, found: 4, what: Self.hostile).description)
   }
 
+  @Test func evaluationCodeAndExportErrors() {
+    expectSafe(EvaluationError.hookNotInFeatures(hook: Self.hostile, features: Self.hostile, available: [Self.hostile]).description)
+    expectSafe(CodeError.invalidHook(name: Self.hostile, reason: "bad").description)
+    expectSafe(SAELensError.missingTensor(name: Self.hostile, file: URL(fileURLWithPath: "/tmp/cfg")).description)
+  }
+
   @Test func hookErrors() {
     expectSafe(HookError.unknownName(Self.hostile).description)
     expectSafe(HookError.layerOutOfRange(name: Self.hostile, layer: 99, layerCount: 4).description)

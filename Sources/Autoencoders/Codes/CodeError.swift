@@ -1,5 +1,6 @@
 import FeatureSets
 import Foundation
+import JSONSupport
 
 /// Why codes cannot be computed, written, compressed or read back.
 public enum CodeError: Error, CustomStringConvertible, Equatable {
@@ -24,6 +25,9 @@ public enum CodeError: Error, CustomStringConvertible, Equatable {
   /// A file or folder that cannot be written.
   case writeFailed(file: URL, reason: String)
 
+  /// Text from files and flags (paths, names, keys) as it may appear in a message.
+  private func t(_ text: String) -> String { UntrustedText.describe(text, limit: 400) }
+
   public var description: String {
     switch self {
     case .featureSet(let error):
@@ -31,22 +35,22 @@ public enum CodeError: Error, CustomStringConvertible, Equatable {
     case .noHook:
       return "the autoencoder records no input hook; name the hook to read"
     case .invalidHook(let name, let reason):
-      return "hook '\(name)': \(reason)"
+      return "hook '\(t(name))': \(t(reason))"
     case .widthMismatch(let hook, let width, let expected):
       return
-        "hook \(hook) has width \(width), but the autoencoder's input width is \(expected); pick the hook it was trained on"
+        "hook \(t(hook)) has width \(width), but the autoencoder's input width is \(expected); pick the hook it was trained on"
     case .notBinary(let architecture):
       return "the autoencoder is a \(architecture); only a BAE (architecture bae) has binary codes to compress"
     case .invalidOption(let reason):
       return reason
     case .outputExists(let url):
-      return "\(url.path) already exists; choose another output or remove it"
+      return "\(t(url.path)) already exists; choose another output or remove it"
     case .malformedFile(let file, let reason):
-      return "\(file.path): \(reason)"
+      return "\(t(file.path)): \(t(reason))"
     case .unreadable(let file, let reason):
-      return "\(file.path): cannot read: \(reason)"
+      return "\(t(file.path)): cannot read: \(t(reason))"
     case .writeFailed(let file, let reason):
-      return "\(file.path): cannot write: \(reason)"
+      return "\(t(file.path)): cannot write: \(t(reason))"
     }
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JSONSupport
 
 /// Why an autoencoder cannot be written to, or read from, a SAELens folder.
 public enum SAELensError: Error, CustomStringConvertible, Equatable {
@@ -23,27 +24,30 @@ public enum SAELensError: Error, CustomStringConvertible, Equatable {
   /// A file or folder that cannot be written.
   case writeFailed(file: URL, reason: String)
 
+  /// Text from files and flags (paths, names, keys) as it may appear in a message.
+  private func t(_ text: String) -> String { UntrustedText.describe(text, limit: 400) }
+
   public var description: String {
     switch self {
     case .cannotExport(let architecture, let reason):
-      return "cannot export a \(architecture) autoencoder to SAELens: \(reason)"
+      return "cannot export a \(architecture) autoencoder to SAELens: \(t(reason))"
     case .unsupportedArchitecture(let name, let file, let supported):
       return
-        "\(file.path): SAELens architecture '\(name)' is not one bae runs (supported: \(supported.joined(separator: ", ")))"
+        "\(t(file.path)): SAELens architecture '\(t(name))' is not one bae runs (supported: \(supported.map(t).joined(separator: ", ")))"
     case .unsupportedSetting(let key, let value, let file, let reason):
-      return "\(file.path): \(key) \(value) is not supported: \(reason)"
+      return "\(t(file.path)): \(t(key)) \(t(value)) is not supported: \(t(reason))"
     case .malformedConfig(let file, let reason):
-      return "\(file.path): \(reason)"
+      return "\(t(file.path)): \(t(reason))"
     case .missingTensor(let name, let file):
-      return "\(file.path): no tensor '\(name)'"
+      return "\(t(file.path)): no tensor '\(t(name))'"
     case .unexpectedTensor(let name, let file):
-      return "\(file.path): tensor '\(name)' belongs to no architecture bae runs; refusing to drop it silently"
+      return "\(t(file.path)): tensor '\(t(name))' belongs to no architecture bae runs; refusing to drop it silently"
     case .tensorShape(let name, let file, let found, let expected):
-      return "\(file.path): tensor '\(name)' has shape \(found); cfg.json implies \(expected)"
+      return "\(t(file.path)): tensor '\(t(name))' has shape \(found); cfg.json implies \(expected)"
     case .unreadable(let file, let reason):
-      return "\(file.path): cannot read: \(reason)"
+      return "\(t(file.path)): cannot read: \(t(reason))"
     case .writeFailed(let file, let reason):
-      return "\(file.path): cannot write: \(reason)"
+      return "\(t(file.path)): cannot write: \(t(reason))"
     }
   }
 }

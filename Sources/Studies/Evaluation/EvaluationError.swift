@@ -1,4 +1,5 @@
 import Foundation
+import JSONSupport
 
 /// Why an autoencoder cannot be evaluated against a feature set or a model.
 public enum EvaluationError: Error, CustomStringConvertible, Equatable {
@@ -19,24 +20,27 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
   /// A feature-set shard could not be read.
   case unreadableFeatures(String)
 
+  /// Text from files and flags (paths, names, keys) as it may appear in a message.
+  private func t(_ text: String) -> String { UntrustedText.describe(text, limit: 400) }
+
   public var description: String {
     switch self {
     case .noHook:
       "the autoencoder records no input hook in its config.json; name the hook it reads (e.g. resid_post:12)"
     case .invalidHook(let name, let reason):
-      "hook '\(name)': \(reason)"
+      "hook '\(t(name))': \(t(reason))"
     case .hookNotInModel(let hook, let model, let layerCount):
-      "the autoencoder reads \(hook), which the model \(model) does not have (it has layers 0…\(layerCount - 1)); evaluate it with the model it was trained on"
+      "the autoencoder reads \(t(hook)), which the model \(t(model)) does not have (it has layers 0…\(layerCount - 1)); evaluate it with the model it was trained on"
     case .widthMismatch(let hook, let autoencoderWidth, let source, let width):
-      "the autoencoder reads \(hook) with width \(autoencoderWidth), but \(source) has width \(width) there; evaluate it with the model (or features) it was trained on"
+      "the autoencoder reads \(t(hook)) with width \(autoencoderWidth), but \(t(source)) has width \(width) there; evaluate it with the model (or features) it was trained on"
     case .hookNotInFeatures(let hook, let features, let available):
-      "the autoencoder reads \(hook), but the feature set \(features) holds \(available.joined(separator: ", ")); give features extracted at \(hook)"
+      "the autoencoder reads \(t(hook)), but the feature set \(t(features)) holds \(available.map(t).joined(separator: ", ")); give features extracted at \(t(hook))"
     case .invalidOption(let reason):
       reason
     case .nothingToEvaluate(let what):
-      "nothing to evaluate: \(what)"
+      "nothing to evaluate: \(t(what))"
     case .unreadableFeatures(let reason):
-      "cannot read the feature set: \(reason)"
+      "cannot read the feature set: \(t(reason))"
     }
   }
 }
