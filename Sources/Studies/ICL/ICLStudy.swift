@@ -1,6 +1,7 @@
 import Autoencoders
 import Foundation
 import HookPoints
+import JSONSupport
 import Models
 import TensorCore
 import Tokenizers
@@ -109,9 +110,11 @@ public enum ICLStudyError: Error, CustomStringConvertible, Equatable {
   public var description: String {
     switch self {
     case .layers(let error): error.description
-    case .missingAutoencoder(let l, let hook): "no autoencoder was given for layer \(l) (\(hook))"
-    case .autoencoderMismatch(let l, let reason): "the autoencoder for layer \(l) does not fit: \(reason)"
-    case .labelTokens(let reason): "label words: \(reason)"
+    case .missingAutoencoder(let l, let hook): "no autoencoder was given for layer \(l) (\(UntrustedText.describe(hook)))"
+    case .autoencoderMismatch(let l, let reason):
+      "the autoencoder for layer \(l) does not fit: \(UntrustedText.describe(reason, limit: 400))"
+    // Label words come from the task's template file.
+    case .labelTokens(let reason): "label words: \(UntrustedText.describe(reason, limit: 400))"
     case .emptyGrid: "no k values to study"
     }
   }
