@@ -150,28 +150,37 @@ def cap():
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 with open(out, "wb") as o, open(err, "wb") as e:
     p = subprocess.Popen(command, stdout=o, stderr=e, preexec_fn=cap)
-    deadline = time.time() + float(seconds)
-    sent = 0
-    while p.poll() is None and time.time() < deadline:
-        try:
-            with open(wait_for, "rb") as f:
-                ready = text.encode() in f.read()
-        except OSError:
-            ready = False
-        if ready:
-            p.send_signal(getattr(signal, sig))
-            sent = 1
-            break
-        time.sleep(0.001)
     try:
-        rc = p.wait(timeout=max(1.0, deadline - time.time()))
-    except subprocess.TimeoutExpired:
-        p.kill()
-        p.wait()
-        rc = 124
+        deadline = time.time() + float(seconds)
+        sent = 0
+        while p.poll() is None and time.time() < deadline:
+            try:
+                with open(wait_for, "rb") as f:
+                    ready = text.encode() in f.read()
+            except OSError:
+                ready = False
+            if ready:
+                p.send_signal(getattr(signal, "SIG" + sig))
+                sent = 1
+                break
+            time.sleep(0.001)
+        try:
+            rc = p.wait(timeout=max(1.0, deadline - time.time()))
+        except subprocess.TimeoutExpired:
+            rc = 124
+    finally:
+        # Never leave bae running behind the script.
+        if p.poll() is None:
+            p.kill()
+            p.wait()
 print(rc, sent)
 EOF
   )
+  if [ -z "$result" ]; then
+    RC=125
+    SENT=0
+    return
+  fi
   RC=${result% *}
   SENT=${result#* }
 }
@@ -534,6 +543,8 @@ failed=0
 for n in $items; do
   REASON=""
   RUN_CWD=""
+  # Each item starts from nothing (a kept WORKDIR may hold an earlier run's files).
+  rm -rf "${W:?}/i$n" "$W/i$n-"* "$W/i$n."*
   if "item_$n"; then
     echo "item $n: ok"
   else
