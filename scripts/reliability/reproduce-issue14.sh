@@ -185,299 +185,35 @@ EOF
   SENT=${result#* }
 }
 
-# Item 1: a symlink cycle, a self link and a FIFO in a corpus directory: extract finishes and reads
-# each real file once (HostileCorpusTests/linkCyclesAndSelfLinksReadEveryFileOnce, fifoInADirectoryIsNeverOpened).
-item_1() {
-  local d=$W/i1/links
-  mkdir -p "$d/sub"
-  printf 'alpha\n' >"$d/a.txt"
-  printf 'beta\n' >"$d/sub/b.txt"
-  ln -s . "$d/self"
-  ln -s .. "$d/sub/up"
-  ln -s a.txt "$d/z-again.txt"
-  run_capped i1-links "$TIMEOUT" "$BAE" "${TINY_EXTRACT[@]}" --corpus "$d" --max-tokens 50 --out "$W/i1/out-links"
-  [ "$RC" -eq 0 ] || fail "symlink cycle: $(describe_rc "$RC"): $(first_line "$W/i1-links.err")" || return 1
-  local counts
-  counts=$(summary_counts "$W/i1-links.out")
-  [ "${counts#* }" = 2 ] || fail "symlink cycle: read ${counts#* } documents, expected 2 (a.txt, sub/b.txt once each)" ||
-    return 1
-  local f=$W/i1/fifo
-  mkdir -p "$f"
-  printf 'alpha\n' >"$f/a.txt"
-  mkfifo "$f/b-pipe"
-  run_capped i1-fifo "$TIMEOUT" "$BAE" "${TINY_EXTRACT[@]}" --corpus "$f" --max-tokens 50 --out "$W/i1/out-fifo"
-  [ "$RC" -eq 0 ] || fail "FIFO in the corpus directory: $(describe_rc "$RC")" || return 1
-  counts=$(summary_counts "$W/i1-fifo.out")
-  [ "${counts#* }" = 1 ] || fail "FIFO: read ${counts#* } documents, expected 1" || return 1
-}
-
-# Item 2: peak RSS of extract on a 50 MB single-line JSONL document (then the Pile sample) with
-# --max-tokens 2000 stays under ~1.2 GB (README, "Performance"); BAE_REPRO_1GB=1 adds 1 GB of
-# gzipped text without a newline.
-item_2() {
-  [ -e "$BIG_MODEL" ] || fail "model $BIG_MODEL not found (set BAE_REPRO_MODEL)" || return 1
-  mkdir -p "$W/i2"
-  "$PY" - "$W/i2/long.jsonl" <<'EOF'
-import sys
-words = "the quick brown fox jumps over a lazy dog while seven wizards quietly judge boxing ".split()
-line, n, i = [], 0, 0
-while n < 50_000_000:
-    w = words[i % len(words)] + str(i % 97)
-    line.append(w)
-    n += len(w) + 1
-    i += 1
-with open(sys.argv[1], "w") as f:
-    f.write('{"text": "' + " ".join(line) + '"}\n')
-EOF
-  local old_mem=$MEM_KB
-  MEM_KB=$((MEM_KB * 2))
-  local corpora=("$W/i2/long.jsonl")
-  if [ "${BAE_REPRO_1GB:-0}" = 1 ]; then
-    yes 'lorem ipsum dolor sit amet ' | tr -d '\n' | head -c 1073741824 | gzip -1 >"$W/i2/huge.txt.gz"
-    corpora+=("$W/i2/huge.txt.gz")
-  fi
-  local c n=0
-  for c in "${corpora[@]}"; do
-    n=$((n + 1))
-    run_capped "i2-$n" $((TIMEOUT * 6)) /usr/bin/time -v -o "$W/i2/time-$n" "$BAE" extract --model "$BIG_MODEL" \
-      --hooks resid_post:1 --max-tokens 2000 --threads 1 --corpus "$c" "$PILE" --out "$W/i2/out-$n"
-    local rss
-    rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$W/i2/time-$n" 2>/dev/null)
-    if [ "$RC" -ne 0 ]; then
-      MEM_KB=$old_mem
-      fail "$(basename "$c"): $(describe_rc "$RC")${rss:+, peak RSS ${rss} KiB}: $(first_line "$W/i2-$n.err")"
-      return 1
-    fi
-    if [ -z "$rss" ] || [ "$rss" -gt "$RSS_LIMIT_KB" ]; then
-      MEM_KB=$old_mem
-      fail "$(basename "$c"): peak RSS ${rss:-?} KiB > $RSS_LIMIT_KB KiB"
-      return 1
-    fi
-    echo "  (item 2: $(basename "$c") + pile sample: peak RSS $rss KiB, ${ELAPSED_MS} ms)" >&2
-  done
-  MEM_KB=$old_mem
+# err_hint NAME: ": <first line of NAME's stderr>", or nothing when stderr was empty.
+err_hint() {
+  local line
+  line=$(first_line "$W/$1.err")
+  if [ -n "$line" ]; then echo ": $line"; fi
 }
 
 # safetensors FILE HEADER_JSON DATA_BYTES [DECLARED_LENGTH]: a safetensors file with that header
 # (its length declared as DECLARED_LENGTH when given) and DATA_BYTES zero bytes of data.
 safetensors() {
-  "$PY" - "$@" <<'EOF'
+  "$PY" - "$@" <<'PYEOF'
 import struct, sys
 path, header, data = sys.argv[1], sys.argv[2].encode(), int(sys.argv[3])
 length = int(sys.argv[4]) if len(sys.argv) > 4 else len(header)
 with open(path, "wb") as f:
     f.write(struct.pack("<Q", length) + header + bytes(data))
-EOF
+PYEOF
 }
 
-# expect_clean_error NAME WHAT: the last run ended with status 1 and a message (not a trap, a
-# signal, a hang or exit 0).
+# expect_clean_error NAME WHAT: the last run ended with status 1 and a message on stderr (not a
+# trap, a signal, a hang or exit 0).
 expect_clean_error() {
   local name=$1 what=$2
-  [ "$RC" -eq 1 ] || fail "$what: $(describe_rc "$RC") (expected a clean error, exit 1)${3:+; $3}" || return 1
+  [ "$RC" -eq 1 ] || fail "$what: $(describe_rc "$RC"), expected a clean error (exit 1)" || return 1
   [ -s "$W/$name.err" ] || fail "$what: exit 1 with nothing on stderr" || return 1
 }
 
-# Item 3: integer traps: safetensors header length 2^63, a shape whose element count overflows,
-# intermediate_size 2^62 in inspect (HostileInputTests, HostileConfigTests).
-item_3() {
-  local d=$W/i3
-  mkdir -p "$d/len" "$d/shape"
-  cp "$TINY/config.json" "$d/len/"
-  cp "$TINY/config.json" "$d/shape/"
-  safetensors "$d/len/model.safetensors" '{}' 8 9223372036854775808
-  run_capped i3-len "$TIMEOUT" "$BAE" inspect --model "$d/len"
-  expect_clean_error i3-len "header length 2^63" || return 1
-  safetensors "$d/shape/model.safetensors" \
-    '{"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}}' 4
-  run_capped i3-shape "$TIMEOUT" "$BAE" inspect --model "$d/shape"
-  expect_clean_error i3-shape "shape [2^32, 2^32]" || return 1
-  json_edit "$MQA" "$d/ffn" 'c["intermediate_size"] = 2**62'
-  run_capped i3-ffn "$TIMEOUT" "$BAE" inspect --model "$d/ffn"
-  expect_clean_error i3-ffn "intermediate_size 2^62" || return 1
-}
-
-# Item 4: num_hidden_layers = 10^7 is refused quickly, in bounded memory (HostileConfigTests).
-item_4() {
-  json_edit "$TINY" "$W/i4/model" 'c["num_hidden_layers"] = 10_000_000'
-  local command
-  for command in inspect forward; do
-    if [ "$command" = inspect ]; then
-      run_capped "i4-$command" "$TIMEOUT" "$BAE" inspect --model "$W/i4/model"
-    else
-      run_capped "i4-$command" "$TIMEOUT" "$BAE" forward --model "$W/i4/model" --text hello --threads 1 \
-        --out "$W/i4/out"
-    fi
-    expect_clean_error "i4-$command" "$command with 10^7 layers" || return 1
-    [ "$ELAPSED_MS" -lt 10000 ] || fail "$command with 10^7 layers took ${ELAPSED_MS} ms" || return 1
-  done
-}
-
-# Item 5: a damaged feature set is noticed: a flipped byte stops --resume, a deleted shard is not
-# "complete" in features info (ExtractReliabilityCommandTests/infoDoesNotCallADamagedSetComplete,
-# ExtractionReliabilityTests/damagedShardStopsAResume).
-item_5() {
-  local set=$W/i5/set
-  mkdir -p "$W/i5"
-  run_capped i5-extract "$TIMEOUT" "$BAE" "${TINY_EXTRACT[@]}" --corpus "$PILE" --max-tokens 1500 --out "$set"
-  [ "$RC" -eq 0 ] || fail "extract: $(describe_rc "$RC"): $(first_line "$W/i5-extract.err")" || return 1
-  [ -f "$set/shard-00001.safetensors" ] || fail "extract wrote no shard-00001 (the test needs 2 shards)" || return 1
-  cp -r "$set" "$W/i5/deleted"
-  "$PY" - "$set/shard-00001.safetensors" <<'EOF'
-import sys
-data = bytearray(open(sys.argv[1], "rb").read())
-data[len(data) // 2] ^= 0x10
-open(sys.argv[1], "wb").write(data)
-EOF
-  run_capped i5-resume "$TIMEOUT" "$BAE" "${TINY_EXTRACT[@]}" --corpus "$PILE" --max-tokens 1500 --out "$set" --resume
-  [ "$RC" -ne 0 ] && [ "$RC" -lt 124 ] ||
-    fail "--resume over a flipped byte in shard-00001: $(describe_rc "$RC")" || return 1
-  rm "$W/i5/deleted/shard-00001.safetensors"
-  run_capped i5-info "$TIMEOUT" "$BAE" features info "$W/i5/deleted"
-  if grep -q '(complete' "$W/i5-info.out"; then
-    fail "features info calls a set with a deleted shard complete"
-    return 1
-  fi
-  [ "$RC" -lt 124 ] || fail "features info: $(describe_rc "$RC")" || return 1
-}
-
-# Item 6: resource limits: --threads 100000 and --batch-tokens 10^9 are refused at once, exit 64
-# (ExtractReliabilityCommandTests/badOptionValuesExit64, hugeBatchIsRefusedWithAMemoryEstimate).
-item_6() {
-  mkdir -p "$W/i6"
-  run_capped i6-threads "$TIMEOUT" "$BAE" extract --model "$TINY" --corpus "$PILE" --hooks resid_post:1 \
-    --max-tokens 2000 --threads 100000 --out "$W/i6/threads"
-  [ "$RC" -eq 64 ] || fail "--threads 100000: $(describe_rc "$RC"), expected 64" || return 1
-  [ "$ELAPSED_MS" -lt 10000 ] || fail "--threads 100000 took ${ELAPSED_MS} ms to refuse" || return 1
-  run_capped i6-batch "$TIMEOUT" "$BAE" extract --model "$TINY" --corpus "$PILE" --hooks resid_post:1 \
-    --max-tokens 2000 --threads 1 --batch-tokens 1000000000 --out "$W/i6/batch"
-  [ "$RC" -eq 64 ] || fail "--batch-tokens 10^9: $(describe_rc "$RC"), expected 64 (refused with a memory estimate)" ||
-    return 1
-  [ "$ELAPSED_MS" -lt 10000 ] || fail "--batch-tokens 10^9 took ${ELAPSED_MS} ms to refuse" || return 1
-}
-
-# Item 7: only bae's own temporary files are removed; the user's look-alikes in OUT and in its
-# folders stay (ExtractionReliabilityTests/onlyBaesOwnTemporaryFilesAreRemoved).
-item_7() {
-  local out=$W/i7/out
-  local theirs=(sub/keep.partial notes.partial .mydata.partial-1-2 mine/.shard-00000.safetensors.partial-1-2
-    shard-notes/.x.npy.partial-1-2 mine/deeper/.manifest.json.partial-3-4)
-  local name
-  for name in "${theirs[@]}"; do
-    mkdir -p "$(dirname "$out/$name")"
-    printf 'x' >"$out/$name"
-  done
-  run_capped i7 "$TIMEOUT" "$BAE" "${TINY_EXTRACT[@]}" --corpus "$PILE" --max-tokens 600 --out "$out"
-  [ "$RC" -eq 0 ] || fail "extract into a folder holding user files: $(describe_rc "$RC"): $(first_line "$W/i7.err")" ||
-    return 1
-  local gone=()
-  for name in "${theirs[@]}"; do [ -e "$out/$name" ] || gone+=("$name"); done
-  [ ${#gone[@]} -eq 0 ] || fail "user files removed: ${gone[*]}" || return 1
-}
-
-# Item 8: forward past max_position_embeddings (512 in the fixture) warns on stderr
-# (HostileConfigTests/forwardPastTheTrainedContextReturnsAWarning).
-item_8() {
-  local text
-  text=$(printf 'word%d ' $(seq 1 400))
-  run_capped i8 "$TIMEOUT" "$BAE" forward --model "$TINY" --text "$text" --hooks resid_post:1 --threads 1 \
-    --out "$W/i8/out"
-  [ "$RC" -eq 0 ] || fail "forward: $(describe_rc "$RC"): $(first_line "$W/i8.err")" || return 1
-  grep -q 'max_position_embeddings' "$W/i8.err" ||
-    fail "no warning on stderr for a sequence longer than max_position_embeddings (512)" || return 1
-}
-
-# Item 9: bad RoPE settings are config errors, never a silent exit 0
-# (HostileConfigTests/badRoPEParametersAreConfigErrors, badRoPEScalingIsNamedAsWritten).
-item_9() {
-  local cases=(
-    'c["rope_parameters"] = {"rope_type": "linear", "factor": 0, "rope_theta": 10000.0}'
-    'c["rope_parameters"] = {"rope_type": "linear", "factor": -2, "rope_theta": 10000.0}'
-    'c["rope_parameters"] = "linear"'
-  )
-  local labels=("linear factor 0" "linear factor -2" "rope_parameters \"linear\" (not an object)")
-  local i
-  for i in 0 1 2; do
-    json_edit "$TINY" "$W/i9/model-$i" "${cases[$i]}"
-    run_capped "i9-$i" "$TIMEOUT" "$BAE" forward --model "$W/i9/model-$i" --text "hello world" --threads 1 \
-      --out "$W/i9/out-$i"
-    expect_clean_error "i9-$i" "${labels[$i]}" || return 1
-  done
-}
-
-# Item 10: a resumed run counts each document once: "N documents used of M read" with N ≤ M and
-# the counters of an uninterrupted run (ExtractionReliabilityTests/resumedRunCountsEachDocumentOnce).
-# The first run is killed (SIGKILL) once its manifest records two shards.
-item_10() {
-  mkdir -p "$W/i10"
-  local args=("$BAE" "${TINY_EXTRACT[@]}" --corpus "$PILE" --max-tokens 20000)
-  run_capped i10-full "$TIMEOUT" "${args[@]}" --out "$W/i10/full"
-  [ "$RC" -eq 0 ] || fail "uninterrupted extract: $(describe_rc "$RC")" || return 1
-  WAIT_TEXT=shard-00001 signal_run i10-killed KILL "$W/i10/parts/manifest.json" "$TIMEOUT" "${args[@]}" \
-    --out "$W/i10/parts"
-  [ "$SENT" = 1 ] || fail "inconclusive: the run ended (status $RC) before its manifest held two shards" || return 1
-  run_capped i10-resume "$TIMEOUT" "${args[@]}" --out "$W/i10/parts" --resume
-  [ "$RC" -eq 0 ] || fail "--resume: $(describe_rc "$RC"): $(first_line "$W/i10-resume.err")" || return 1
-  local full resumed
-  full=$(summary_counts "$W/i10-full.out")
-  resumed=$(summary_counts "$W/i10-resume.out")
-  [ -n "$resumed" ] || fail "no summary line after --resume" || return 1
-  [ "${resumed% *}" -le "${resumed#* }" ] ||
-    fail "\"${resumed% *} documents used of ${resumed#* } read\" after a resume" || return 1
-  [ "$resumed" = "$full" ] ||
-    fail "resumed counters used/read $resumed differ from an uninterrupted run's $full" || return 1
-}
-
-# Item 11: a text file starting with 2048 NUL bytes is not taken for an empty tar: under
-# --on-bad-input fail it stops the run naming the file; under skip it is counted as bad
-# (HostileCorpusTests/textStartingWithNULBytesIsNotAnEmptyTar).
-item_11() {
-  local d=$W/i11
-  mkdir -p "$d"
-  head -c 2048 /dev/zero >"$d/zeros.txt"
-  printf 'hello there, this text follows the zeros\n' >>"$d/zeros.txt"
-  printf 'after the zeros comes a good file\n' >"$d/good.txt"
-  run_capped i11-fail "$TIMEOUT" "$BAE" "${TINY_EXTRACT[@]}" --corpus "$d/zeros.txt" "$d/good.txt" \
-    --on-bad-input fail --max-tokens 50 --out "$d/out-fail"
-  if [ "$RC" -eq 0 ]; then
-    fail "--on-bad-input fail: exit 0, the NUL-prefixed text was dropped silently as an empty tar"
-    return 1
-  fi
-  [ "$RC" -lt 124 ] || fail "--on-bad-input fail: $(describe_rc "$RC")" || return 1
-  grep -q 'zeros.txt' "$W/i11-fail.err" || fail "--on-bad-input fail: the error does not name zeros.txt" || return 1
-  run_capped i11-skip "$TIMEOUT" "$BAE" "${TINY_EXTRACT[@]}" --corpus "$d/zeros.txt" "$d/good.txt" \
-    --max-tokens 50 --out "$d/out-skip"
-  [ "$RC" -eq 0 ] || fail "skip mode: $(describe_rc "$RC"): $(first_line "$W/i11-skip.err")" || return 1
-  grep -q ' 1 bad documents skipped' "$W/i11-skip.out" ||
-    fail "skip mode: the damaged file is not counted ($(grep -a -o '[0-9]* bad documents skipped' "$W/i11-skip.out"))" ||
-    return 1
-}
-
-# Item 12: SIGINT during extract stops cleanly: exit 130 (not death by the signal), a message with
-# the resume command, no temporary file, a set that verifies
-# (ExtractReliabilityCommandTests/aSignalStopsCleanlyAndSaysHowToResume).
-item_12() {
-  local out=$W/i12/set
-  mkdir -p "$W/i12"
-  signal_run i12 INT "$out/manifest.json" "$TIMEOUT" "$BAE" extract --model "$TINY" --corpus "$PILE" \
-    --hooks resid_post:all --context 128 --batch-tokens 256 --shard-tokens 256 --threads 1 --max-tokens 200000 \
-    --out "$out"
-  [ "$SENT" = 1 ] || fail "inconclusive: the run ended (status $RC) before its manifest appeared" || return 1
-  if [ "$RC" -lt 0 ]; then
-    fail "killed by SIGINT at once (no clean stop, no exit status)"
-    return 1
-  fi
-  [ "$RC" -eq 130 ] || fail "status $RC after SIGINT, expected 130" || return 1
-  grep -q -- '--resume' "$W/i12.err" || fail "exit 130 but no resume command on stderr" || return 1
-  local left
-  left=$(find "$out" -name '*.partial*' | head -3 | tr '\n' ' ')
-  [ -z "$left" ] || fail "temporary files left: $left" || return 1
-  run_capped i12-verify "$TIMEOUT" "$BAE" features verify "$out"
-  [ "$RC" -eq 0 ] || fail "features verify after SIGINT: $(describe_rc "$RC"): $(first_line "$W/i12-verify.err")" ||
-    return 1
-}
-
-# expect_safe_stderr NAME WHAT: the last run's stderr has no raw ESC and is under 4 KB.
+# expect_safe_stderr NAME WHAT: the last run failed cleanly, its stderr has no raw ESC and is
+# under 4 KB.
 expect_safe_stderr() {
   local name=$1 what=$2 size
   size=$(wc -c <"$W/$name.err")
@@ -489,66 +225,390 @@ expect_safe_stderr() {
   [ "$RC" -ne 0 ] && [ "$RC" -lt 124 ] || fail "$what: $(describe_rc "$RC"), expected an error" || return 1
 }
 
-# Item 13: messages carry no raw control bytes and stay short: a corpus path holding ESC[2J, and a
-# safetensors tensor name of ESC, BEL and 40,000 bytes
-# (HostileInputTests/safetensorsNamesWithTerminalEscapesAreEscapedInMessages,
-# ExtractReliabilityCommandTests/messagesReachTheTerminalEscaped).
-item_13() {
-  local d=$W/i13
-  mkdir -p "$d/model"
+# Each item N is checked by the functions check_N_*, each self-contained (its own inputs in
+# $W/iN), returning 1 with REASON set when its promise is broken. An item is ok when all its
+# checks are.
+
+# Item 1: a symlink cycle, a self link, a second link to a file, and a FIFO in a corpus directory:
+# extract finishes and reads each real file once
+# (HostileCorpusTests/linkCyclesAndSelfLinksReadEveryFileOnce, fifoInADirectoryIsNeverOpened).
+check_1_links() {
+  local d=$W/i1/links
+  mkdir -p "$d/sub"
+  printf 'alpha\n' >"$d/a.txt"
+  printf 'beta\n' >"$d/sub/b.txt"
+  ln -s . "$d/self"
+  ln -s .. "$d/sub/up"
+  ln -s a.txt "$d/z-again.txt"
+  run_capped i1-links "$TIMEOUT" "$BAE" "${TINY_EXTRACT[@]}" --corpus "$d" --max-tokens 50 --out "$W/i1/out-links"
+  [ "$RC" -eq 0 ] || fail "symlink cycle: $(describe_rc "$RC")$(err_hint i1-links)" || return 1
+  local counts
+  counts=$(summary_counts "$W/i1-links.out")
+  [ "${counts#* }" = 2 ] ||
+    fail "symlink cycle: read ${counts#* } documents, expected 2 (a.txt and sub/b.txt once each)" || return 1
+}
+
+check_1_fifo() {
+  local d=$W/i1/fifo
+  mkdir -p "$d"
+  printf 'alpha\n' >"$d/a.txt"
+  mkfifo "$d/b-pipe"
+  run_capped i1-fifo "$TIMEOUT" "$BAE" "${TINY_EXTRACT[@]}" --corpus "$d" --max-tokens 50 --out "$W/i1/out-fifo"
+  [ "$RC" -eq 0 ] || fail "FIFO in the corpus directory: $(describe_rc "$RC")$(err_hint i1-fifo)" || return 1
+  local counts
+  counts=$(summary_counts "$W/i1-fifo.out")
+  [ "${counts#* }" = 1 ] || fail "FIFO: read ${counts#* } documents, expected 1" || return 1
+}
+
+# Item 2: peak RSS of extract on a 50 MB single-line JSONL document (then the Pile sample) with
+# --max-tokens 2000 stays under ~1.2 GB (README, "Performance"); BAE_REPRO_1GB=1 adds 1 GB of
+# gzipped text without a newline. The memory cap is doubled here, so the peak is measured.
+check_2_long_document() {
+  [ -e "$BIG_MODEL" ] || fail "model $BIG_MODEL not found (set BAE_REPRO_MODEL)" || return 1
+  mkdir -p "$W/i2"
+  "$PY" - "$W/i2/long.jsonl" <<'PYEOF'
+import sys
+words = "the quick brown fox jumps over a lazy dog while seven wizards quietly judge boxing ".split()
+line, n, i = [], 0, 0
+while n < 50_000_000:
+    w = words[i % len(words)] + str(i % 97)
+    line.append(w)
+    n += len(w) + 1
+    i += 1
+with open(sys.argv[1], "w") as f:
+    f.write('{"text": "' + " ".join(line) + '"}\n')
+PYEOF
+  local corpora=("$W/i2/long.jsonl")
+  if [ "${BAE_REPRO_1GB:-0}" = 1 ]; then
+    yes 'lorem ipsum dolor sit amet ' | tr -d '\n' | head -c 1073741824 | gzip -1 >"$W/i2/huge.txt.gz"
+    corpora+=("$W/i2/huge.txt.gz")
+  fi
+  local c n=0 rss problems=()
+  for c in "${corpora[@]}"; do
+    n=$((n + 1))
+    MEM_KB=$((MEM_KB * 2)) run_capped "i2-$n" $((TIMEOUT * 6)) /usr/bin/time -v -o "$W/i2/time-$n" "$BAE" extract \
+      --model "$BIG_MODEL" --hooks resid_post:1 --max-tokens 2000 --threads 1 --corpus "$c" "$PILE" --out "$W/i2/out-$n"
+    rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$W/i2/time-$n" 2>/dev/null)
+    echo "  (item 2: $(basename "$c") + pile sample: $(describe_rc "$RC"), peak RSS ${rss:-?} KiB, ${ELAPSED_MS} ms)" >&3
+    if [ "$RC" -ne 0 ]; then
+      problems+=("$(basename "$c"): $(describe_rc "$RC")${rss:+, peak RSS ${rss} KiB}$(err_hint "i2-$n")")
+    elif [ -z "$rss" ] || [ "$rss" -gt "$RSS_LIMIT_KB" ]; then
+      problems+=("$(basename "$c"): peak RSS ${rss:-?} KiB > $RSS_LIMIT_KB KiB")
+    fi
+  done
+  [ ${#problems[@]} -eq 0 ] || fail "${problems[*]}" || return 1
+}
+
+# Item 3: integer traps: safetensors header length 2^63, a shape whose element count overflows,
+# intermediate_size 2^62 in inspect (HostileInputTests, HostileConfigTests).
+check_3_header_length() {
+  mkdir -p "$W/i3/len"
+  cp "$TINY/config.json" "$W/i3/len/"
+  safetensors "$W/i3/len/model.safetensors" '{}' 8 9223372036854775808
+  run_capped i3-len "$TIMEOUT" "$BAE" inspect --model "$W/i3/len"
+  expect_clean_error i3-len "header length 2^63"
+}
+
+check_3_shape() {
+  mkdir -p "$W/i3/shape"
+  cp "$TINY/config.json" "$W/i3/shape/"
+  safetensors "$W/i3/shape/model.safetensors" \
+    '{"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}}' 4
+  run_capped i3-shape "$TIMEOUT" "$BAE" inspect --model "$W/i3/shape"
+  expect_clean_error i3-shape "shape [2^32, 2^32]"
+}
+
+check_3_intermediate_size() {
+  json_edit "$MQA" "$W/i3/ffn" 'c["intermediate_size"] = 2**62'
+  run_capped i3-ffn "$TIMEOUT" "$BAE" inspect --model "$W/i3/ffn"
+  expect_clean_error i3-ffn "intermediate_size 2^62"
+}
+
+# Item 4: num_hidden_layers = 10^7 is refused quickly (under 10 s), in bounded memory
+# (HostileConfigTests/hugeOrZeroSizesAreRefused).
+check_4_inspect() {
+  json_edit "$TINY" "$W/i4/inspect" 'c["num_hidden_layers"] = 10_000_000'
+  run_capped i4-inspect "$TIMEOUT" "$BAE" inspect --model "$W/i4/inspect"
+  expect_clean_error i4-inspect "inspect with 10^7 layers" || return 1
+  [ "$ELAPSED_MS" -lt 10000 ] || fail "inspect with 10^7 layers took ${ELAPSED_MS} ms" || return 1
+}
+
+check_4_forward() {
+  json_edit "$TINY" "$W/i4/forward" 'c["num_hidden_layers"] = 10_000_000'
+  run_capped i4-forward "$TIMEOUT" "$BAE" forward --model "$W/i4/forward" --text hello --threads 1 --out "$W/i4/out"
+  expect_clean_error i4-forward "forward with 10^7 layers" || return 1
+  [ "$ELAPSED_MS" -lt 10000 ] || fail "forward with 10^7 layers took ${ELAPSED_MS} ms" || return 1
+}
+
+# small_set NAME: extracts 1500 tokens of the Pile sample with the tiny model into $W/i5/NAME
+# (three shards of 500 rows).
+small_set() {
+  run_capped "i5-$1" "$TIMEOUT" "$BAE" "${TINY_EXTRACT[@]}" --corpus "$PILE" --max-tokens 1500 --out "$W/i5/$1"
+  [ "$RC" -eq 0 ] || fail "extract: $(describe_rc "$RC")$(err_hint "i5-$1")" || return 1
+  [ -f "$W/i5/$1/shard-00001.safetensors" ] || fail "extract wrote no shard-00001 (the check needs 2 shards)" ||
+    return 1
+}
+
+# Item 5: a damaged feature set is noticed: a flipped byte stops --resume, a deleted shard is not
+# "complete" in features info (ExtractionReliabilityTests/damagedShardStopsAResume,
+# ExtractReliabilityCommandTests/infoDoesNotCallADamagedSetComplete).
+check_5_flipped_byte() {
+  mkdir -p "$W/i5"
+  small_set flipped || return 1
+  "$PY" - "$W/i5/flipped/shard-00001.safetensors" <<'PYEOF'
+import sys
+data = bytearray(open(sys.argv[1], "rb").read())
+data[len(data) // 2] ^= 0x10
+open(sys.argv[1], "wb").write(data)
+PYEOF
+  run_capped i5-resume "$TIMEOUT" "$BAE" "${TINY_EXTRACT[@]}" --corpus "$PILE" --max-tokens 1500 \
+    --out "$W/i5/flipped" --resume
+  [ "$RC" -ne 0 ] && [ "$RC" -lt 124 ] || fail "--resume over a flipped byte in shard-00001: $(describe_rc "$RC")" ||
+    return 1
+}
+
+check_5_deleted_shard() {
+  mkdir -p "$W/i5"
+  small_set deleted || return 1
+  rm "$W/i5/deleted/shard-00001.safetensors"
+  run_capped i5-info "$TIMEOUT" "$BAE" features info "$W/i5/deleted"
+  if grep -q '(complete' "$W/i5-info.out"; then
+    fail "features info calls a set with a deleted shard complete ($(describe_rc "$RC"))"
+    return 1
+  fi
+  [ "$RC" -lt 124 ] || fail "features info: $(describe_rc "$RC")" || return 1
+}
+
+# Item 6: resource limits: --threads 100000 and --batch-tokens 10^9 are refused within 10 s,
+# exit 64 (ExtractReliabilityCommandTests/badOptionValuesExit64,
+# ExtractionReliabilityTests/hugeBatchIsRefusedWithAMemoryEstimate).
+check_6_threads() {
+  run_capped i6-threads "$TIMEOUT" "$BAE" extract --model "$TINY" --corpus "$PILE" --hooks resid_post:1 \
+    --max-tokens 2000 --threads 100000 --out "$W/i6/threads"
+  [ "$RC" -eq 64 ] || fail "--threads 100000: $(describe_rc "$RC"), expected 64" || return 1
+  [ "$ELAPSED_MS" -lt 10000 ] || fail "--threads 100000 took ${ELAPSED_MS} ms to refuse" || return 1
+}
+
+check_6_batch_tokens() {
+  run_capped i6-batch "$TIMEOUT" "$BAE" extract --model "$TINY" --corpus "$PILE" --hooks resid_post:1 \
+    --max-tokens 2000 --threads 1 --batch-tokens 1000000000 --out "$W/i6/batch"
+  [ "$RC" -eq 64 ] || fail "--batch-tokens 10^9: $(describe_rc "$RC"), expected 64 (refused with a memory estimate)" ||
+    return 1
+  [ "$ELAPSED_MS" -lt 10000 ] || fail "--batch-tokens 10^9 took ${ELAPSED_MS} ms to refuse" || return 1
+}
+
+# Item 7: only bae's own temporary files are removed; the user's files in OUT and its folders stay,
+# look-alikes of bae's temporary names included
+# (ExtractionReliabilityTests/onlyBaesOwnTemporaryFilesAreRemoved).
+check_7_user_files() {
+  local out=$W/i7/out
+  local theirs=(sub/keep.partial notes.partial .mydata.partial-1-2 mine/.shard-00000.safetensors.partial-1-2
+    shard-notes/.x.npy.partial-1-2 mine/deeper/.manifest.json.partial-3-4)
+  local name
+  for name in "${theirs[@]}"; do
+    mkdir -p "$(dirname "$out/$name")"
+    printf 'x' >"$out/$name"
+  done
+  run_capped i7 "$TIMEOUT" "$BAE" "${TINY_EXTRACT[@]}" --corpus "$PILE" --max-tokens 600 --out "$out"
+  [ "$RC" -eq 0 ] || fail "extract into a folder holding user files: $(describe_rc "$RC")$(err_hint i7)" || return 1
+  local gone=()
+  for name in "${theirs[@]}"; do [ -e "$out/$name" ] || gone+=("$name"); done
+  [ ${#gone[@]} -eq 0 ] || fail "user files removed: ${gone[*]}" || return 1
+}
+
+# Item 8: forward past max_position_embeddings (512 in the fixture; ~2,000 tokens here) warns on
+# stderr (HostileConfigTests/forwardPastTheTrainedContextReturnsAWarning).
+check_8_warning() {
+  local text
+  text=$(printf 'word%d ' $(seq 1 400))
+  run_capped i8 "$TIMEOUT" "$BAE" forward --model "$TINY" --text "$text" --hooks resid_post:1 --threads 1 \
+    --out "$W/i8/out"
+  [ "$RC" -eq 0 ] || fail "forward: $(describe_rc "$RC")$(err_hint i8)" || return 1
+  grep -q 'max_position_embeddings' "$W/i8.err" ||
+    fail "no warning on stderr for a sequence longer than max_position_embeddings (512)" || return 1
+}
+
+# rope_case NAME EXPR WHAT: forward on the tiny model with config.json edited by EXPR must fail
+# cleanly (HostileConfigTests/badRoPEParametersAreConfigErrors, badRoPEScalingIsNamedAsWritten).
+rope_case() {
+  json_edit "$TINY" "$W/i9/$1" "$2"
+  run_capped "i9-$1" "$TIMEOUT" "$BAE" forward --model "$W/i9/$1" --text "hello world" --threads 1 --out "$W/i9/out-$1"
+  expect_clean_error "i9-$1" "$3"
+}
+
+# Item 9: bad RoPE settings are config errors, never a silent exit 0.
+check_9_factor_zero() {
+  rope_case zero 'c["rope_parameters"] = {"rope_type": "linear", "factor": 0, "rope_theta": 10000.0}' \
+    "linear factor 0"
+}
+
+check_9_factor_negative() {
+  rope_case negative 'c["rope_parameters"] = {"rope_type": "linear", "factor": -2, "rope_theta": 10000.0}' \
+    "linear factor -2"
+}
+
+check_9_not_an_object() {
+  rope_case string 'c["rope_parameters"] = "linear"' 'rope_parameters "linear"'
+}
+
+# Item 10: a resumed run counts each document once: "N documents used of M read" with N <= M and
+# the counters of an uninterrupted run (ExtractionReliabilityTests/resumedRunCountsEachDocumentOnce).
+# The first run is killed (SIGKILL) once its manifest records two shards.
+check_10_counters() {
+  mkdir -p "$W/i10"
+  local args=("$BAE" "${TINY_EXTRACT[@]}" --corpus "$PILE" --max-tokens 20000)
+  run_capped i10-full "$TIMEOUT" "${args[@]}" --out "$W/i10/full"
+  [ "$RC" -eq 0 ] || fail "uninterrupted extract: $(describe_rc "$RC")$(err_hint i10-full)" || return 1
+  WAIT_TEXT=shard-00001 signal_run i10-killed KILL "$W/i10/parts/manifest.json" "$TIMEOUT" "${args[@]}" \
+    --out "$W/i10/parts"
+  [ "$SENT" = 1 ] || fail "inconclusive: the run ended (status $RC) before its manifest held two shards" || return 1
+  run_capped i10-resume "$TIMEOUT" "${args[@]}" --out "$W/i10/parts" --resume
+  [ "$RC" -eq 0 ] || fail "--resume: $(describe_rc "$RC")$(err_hint i10-resume)" || return 1
+  local full resumed
+  full=$(summary_counts "$W/i10-full.out")
+  resumed=$(summary_counts "$W/i10-resume.out")
+  [ -n "$resumed" ] || fail "no summary line after --resume" || return 1
+  [ "${resumed% *}" -le "${resumed#* }" ] ||
+    fail "\"${resumed% *} documents used of ${resumed#* } read\" after a resume" || return 1
+  [ "$resumed" = "$full" ] ||
+    fail "resumed counters (used, read) $resumed differ from an uninterrupted run's $full" || return 1
+}
+
+# nul_corpus: $W/i11/zeros.txt (2048 NUL bytes, then text) and $W/i11/good.txt.
+nul_corpus() {
+  mkdir -p "$W/i11"
+  head -c 2048 /dev/zero >"$W/i11/zeros.txt"
+  printf 'hello there, this text follows the zeros\n' >>"$W/i11/zeros.txt"
+  printf 'after the zeros comes a good file\n' >"$W/i11/good.txt"
+}
+
+# Item 11: a text file starting with 2048 NUL bytes is not taken for an empty tar: under
+# --on-bad-input fail it stops the run naming the file; under skip it is counted as bad
+# (HostileCorpusTests/textStartingWithNULBytesIsNotAnEmptyTar).
+check_11_fail_mode() {
+  nul_corpus
+  run_capped i11-fail "$TIMEOUT" "$BAE" "${TINY_EXTRACT[@]}" --corpus "$W/i11/zeros.txt" "$W/i11/good.txt" \
+    --on-bad-input fail --max-tokens 50 --out "$W/i11/out-fail"
+  if [ "$RC" -eq 0 ]; then
+    fail "--on-bad-input fail: exit 0, the NUL-prefixed text was dropped silently as an empty tar"
+    return 1
+  fi
+  [ "$RC" -lt 124 ] || fail "--on-bad-input fail: $(describe_rc "$RC")" || return 1
+  grep -q 'zeros.txt' "$W/i11-fail.err" || fail "--on-bad-input fail: the error does not name zeros.txt" || return 1
+}
+
+check_11_skip_mode() {
+  nul_corpus
+  run_capped i11-skip "$TIMEOUT" "$BAE" "${TINY_EXTRACT[@]}" --corpus "$W/i11/zeros.txt" "$W/i11/good.txt" \
+    --max-tokens 50 --out "$W/i11/out-skip"
+  [ "$RC" -eq 0 ] || fail "skip mode: $(describe_rc "$RC")$(err_hint i11-skip)" || return 1
+  grep -q ' 1 bad documents skipped' "$W/i11-skip.out" ||
+    fail "skip mode: the damaged file is not counted ($(grep -a -o '[0-9]* bad documents skipped' "$W/i11-skip.out"))" ||
+    return 1
+}
+
+# Item 12: SIGINT during extract stops cleanly: exit 130 (not death by the signal), a message with
+# the resume command, no temporary file, a set that verifies
+# (ExtractReliabilityCommandTests/aSignalStopsCleanlyAndSaysHowToResume). The signal is sent as
+# soon as manifest.json exists (after the first shard in the pre-fix bae).
+check_12_sigint() {
+  local out=$W/i12/set
+  mkdir -p "$W/i12"
+  signal_run i12 INT "$out/manifest.json" "$TIMEOUT" "$BAE" extract --model "$TINY" --corpus "$PILE" \
+    --hooks resid_post:all --context 128 --batch-tokens 256 --shard-tokens 256 --threads 1 --max-tokens 200000 \
+    --out "$out"
+  [ "$SENT" = 1 ] || fail "inconclusive: the run ended (status $RC) before its manifest appeared" || return 1
+  local left
+  left=$(find "$out" -name '*.partial*' | sed "s|^$out/||" | head -3 | tr '\n' ' ')
+  if [ "$RC" -lt 0 ]; then
+    fail "killed by SIGINT at once (no clean stop)${left:+, left $left}"
+    return 1
+  fi
+  [ "$RC" -eq 130 ] || fail "status $RC after SIGINT, expected 130" || return 1
+  grep -q -- '--resume' "$W/i12.err" || fail "exit 130 but no resume command on stderr" || return 1
+  [ -z "$left" ] || fail "temporary files left: $left" || return 1
+  run_capped i12-verify "$TIMEOUT" "$BAE" features verify "$out"
+  [ "$RC" -eq 0 ] || fail "features verify after SIGINT: $(describe_rc "$RC")$(err_hint i12-verify)" || return 1
+}
+
+# Item 13: messages carry no raw control bytes and stay short
+# (ExtractReliabilityCommandTests/messagesReachTheTerminalEscaped,
+# HostileInputTests/safetensorsNamesWithTerminalEscapesAreEscapedInMessages).
+check_13_corpus_path() {
+  mkdir -p "$W/i13"
   local hostile
-  hostile="$d/set$(printf '\033')[2J$(printf 'x%.0s' $(seq 1 200)).txt"
-  run_capped i13-path "$TIMEOUT" "$BAE" "${TINY_EXTRACT[@]}" --corpus "$hostile" --max-tokens 50 --out "$d/out"
-  expect_safe_stderr i13-path "missing corpus path with ESC[2J" || return 1
-  cp "$TINY/config.json" "$d/model/"
+  hostile="$W/i13/set$(printf '\033')[2J$(printf 'x%.0s' $(seq 1 200)).txt"
+  run_capped i13-path "$TIMEOUT" "$BAE" "${TINY_EXTRACT[@]}" --corpus "$hostile" --max-tokens 50 --out "$W/i13/out"
+  expect_safe_stderr i13-path "missing corpus path with ESC[2J"
+}
+
+check_13_tensor_name() {
+  mkdir -p "$W/i13/model"
+  cp "$TINY/config.json" "$W/i13/model/"
   local name
   name='evil\u001b[2J\u0007'$(head -c 40000 /dev/zero | tr '\0' x)
-  safetensors "$d/model/model.safetensors" "{\"$name\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}" 4
-  run_capped i13-tensor "$TIMEOUT" "$BAE" inspect --model "$d/model"
-  expect_safe_stderr i13-tensor "safetensors tensor name with ESC and 40,000 bytes" || return 1
+  safetensors "$W/i13/model/model.safetensors" "{\"$name\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}" 4
+  run_capped i13-tensor "$TIMEOUT" "$BAE" inspect --model "$W/i13/model"
+  expect_safe_stderr i13-tensor "tensor name of ESC, BEL and 40,000 bytes in inspect"
 }
 
 # Item 14: --out "" is refused and writes nothing in the current directory; option value errors
 # exit 64; a failed extract leaves no empty directory it created
 # (ExtractReliabilityCommandTests/emptyOutIsAUsageError, badOptionValuesExit64,
 # ExtractionReliabilityTests/failedExtractionRemovesTheDirectoryItCreated).
-item_14() {
-  local d=$W/i14
-  mkdir -p "$d/cwd"
-  RUN_CWD=$d/cwd run_capped i14-out "$TIMEOUT" "$BAE" extract --model "$TINY" --corpus "$PILE" \
+check_14_empty_out() {
+  mkdir -p "$W/i14/cwd"
+  RUN_CWD=$W/i14/cwd run_capped i14-out "$TIMEOUT" "$BAE" extract --model "$TINY" --corpus "$PILE" \
     --hooks resid_post:1 --max-tokens 10 --threads 1 --out ""
   local written
-  written=$(find "$d/cwd" -mindepth 1 -maxdepth 1 | wc -l)
+  written=$(find "$W/i14/cwd" -mindepth 1 -maxdepth 1 | wc -l)
   [ "$written" -eq 0 ] || fail "--out \"\": $(describe_rc "$RC"), wrote $written entries into the current directory" ||
     return 1
   [ "$RC" -ne 0 ] && [ "$RC" -lt 124 ] || fail "--out \"\": $(describe_rc "$RC")" || return 1
-  local bad
-  for bad in "--batch-tokens 0" "--sample-rate 2"; do
-    # shellcheck disable=SC2086 # the option and its value are two words
-    run_capped i14-opt "$TIMEOUT" "$BAE" extract --model "$TINY" --corpus "$PILE" --hooks resid_post:1 \
-      --max-tokens 10 --threads 1 $bad --out "$d/opt"
-    [ "$RC" -eq 64 ] || fail "$bad: $(describe_rc "$RC"), expected 64 (usage error)" || return 1
-  done
-  : >"$d/empty.txt"
-  run_capped i14-empty "$TIMEOUT" "$BAE" "${TINY_EXTRACT[@]}" --corpus "$d/empty.txt" --max-tokens 10 \
-    --out "$d/new-out"
+}
+
+# option_exit_64 NAME OPTION VALUE: extract with OPTION VALUE exits 64.
+option_exit_64() {
+  run_capped "i14-$1" "$TIMEOUT" "$BAE" extract --model "$TINY" --corpus "$PILE" --hooks resid_post:1 \
+    --max-tokens 10 --threads 1 "$2" "$3" --out "$W/i14/$1"
+  [ "$RC" -eq 64 ] || fail "$2 $3: $(describe_rc "$RC"), expected 64 (usage error)" || return 1
+}
+
+check_14_batch_tokens_0() { option_exit_64 batch --batch-tokens 0; }
+
+check_14_sample_rate_2() { option_exit_64 rate --sample-rate 2; }
+
+check_14_failed_run_leaves_no_directory() {
+  mkdir -p "$W/i14"
+  : >"$W/i14/empty.txt"
+  run_capped i14-empty "$TIMEOUT" "$BAE" "${TINY_EXTRACT[@]}" --corpus "$W/i14/empty.txt" --max-tokens 10 \
+    --out "$W/i14/new-out"
   [ "$RC" -ne 0 ] && [ "$RC" -lt 124 ] || fail "empty corpus: $(describe_rc "$RC"), expected an error" || return 1
-  [ ! -e "$d/new-out" ] || fail "a failed extract left the directory it created" || return 1
+  [ ! -e "$W/i14/new-out" ] || fail "a failed extract (empty corpus) left the directory it created" || return 1
 }
 
 items=${BAE_REPRO_ITEMS:-1 2 3 4 5 6 7 8 9 10 11 12 13 14}
+# Notes for the reader go to the script's stderr through fd 3 (each check's own stderr is dropped).
+exec 3>&2
 echo "bae: $BAE" >&2
 echo "work directory: $W" >&2
 failed=0
 for n in $items; do
-  REASON=""
-  RUN_CWD=""
   # Each item starts from nothing (a kept WORKDIR may hold an earlier run's files).
   rm -rf "${W:?}/i$n" "$W/i$n-"* "$W/i$n."*
-  if "item_$n"; then
+  reasons=()
+  for check in $(declare -F | awk -v prefix="check_${n}_" 'index($3, prefix) == 1 {print $3}'); do
+    REASON=""
+    RUN_CWD=""
+    # Bash reports a child killed by a signal on its stderr; the line below says it instead.
+    if ! { "$check"; } 2>/dev/null; then reasons+=("${REASON:-$check failed}"); fi
+  done
+  if [ ${#reasons[@]} -eq 0 ]; then
     echo "item $n: ok"
   else
-    echo "item $n: FAILED (${REASON:-no reason given})"
+    joined=${reasons[0]}
+    for reason in "${reasons[@]:1}"; do joined+="; $reason"; done
+    echo "item $n: FAILED ($joined)"
     failed=$((failed + 1))
   fi
 done
