@@ -296,7 +296,10 @@ PYEOF
       problems+=("$(basename "$c"): peak RSS ${rss:-?} KiB > $RSS_LIMIT_KB KiB")
     fi
   done
-  [ ${#problems[@]} -eq 0 ] || fail "${problems[*]}" || return 1
+  [ ${#problems[@]} -gt 0 ] || return 0
+  local joined=${problems[0]} problem
+  for problem in "${problems[@]:1}"; do joined+="; $problem"; done
+  fail "$joined"
 }
 
 # Item 3: integer traps: safetensors header length 2^63, a shape whose element count overflows,
