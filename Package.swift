@@ -43,7 +43,8 @@ let package = Package(
       cxxSettings: [.unsafeFlags(["-std=c++17"])],
       linkerSettings: [.linkedLibrary("sentencepiece"), .linkedLibrary("stdc++")]),
 
-    .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+    /// `-fno-math-errno`: `sqrtf` never sets errno, so loops that take square roots vectorise.
+    .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
 
     // Libraries.
     .target(name: "TensorCore", dependencies: ["CBLAS", "CDNNL", "CKernels"], swiftSettings: numeric),
@@ -78,7 +79,9 @@ let package = Package(
       swiftSettings: strict),
     .target(
       name: "Autoencoders",
-      dependencies: ["TensorCore", "Checkpoints", "JSONSupport", "HookPoints", "FeatureSets", "Plots", "RunControl"],
+      dependencies: [
+        "TensorCore", "CKernels", "Checkpoints", "JSONSupport", "HookPoints", "FeatureSets", "Plots", "RunControl",
+      ],
       swiftSettings: numeric),
     .target(
       name: "Extraction",

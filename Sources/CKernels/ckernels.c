@@ -177,3 +177,32 @@ int bae_os_enables_amx(void) {
   return 0;
 #endif
 }
+
+// One Adam update (torch's single-tensor formulas; see adamStep in Autoencoders), vectorised.
+// Contraction into FMAs is off so every lane rounds as the scalar formulas do, operation by
+// operation: the result is bit-identical to the plain loop whatever the clone.
+BAE_CLONES
+void bae_adam_step(float *restrict w, const float *restrict g, float *restrict m, float *restrict v, long n,
+                   float weight_decay, float one_minus_beta1, float beta2, float one_minus_beta2, float step_size,
+                   float correction2_root, float epsilon) {
+#pragma clang fp contract(off)
+  if (weight_decay != 0) {
+    for (long i = 0; i < n; i++) {
+      float gi = g[i] + weight_decay * w[i];
+      float mi = m[i] + one_minus_beta1 * (gi - m[i]);
+      float vi = v[i] * beta2 + one_minus_beta2 * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      w[i] += -step_size * (mi / (__builtin_sqrtf(vi) / correction2_root + epsilon));
+    }
+  } else {
+    for (long i = 0; i < n; i++) {
+      float gi = g[i];
+      float mi = m[i] + one_minus_beta1 * (gi - m[i]);
+      float vi = v[i] * beta2 + one_minus_beta2 * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      w[i] += -step_size * (mi / (__builtin_sqrtf(vi) / correction2_root + epsilon));
+    }
+  }
+}

@@ -21,6 +21,12 @@ void bae_swiglu(float *gate, const float *up, long n);
 void bae_and_popcount(int32_t *out, long ldo, const uint64_t *a, long lda, long rows,
                       const uint64_t *b, long ldb, long columns, long words);
 
+// One Adam update in place: w [n], m [n], v [n] updated from the gradient g [n] (torch's
+// single-tensor formulas with the scalars precomputed; bit-identical to the plain loop).
+void bae_adam_step(float *w, const float *g, float *m, float *v, long n, float weight_decay,
+                   float one_minus_beta1, float beta2, float one_minus_beta2, float step_size,
+                   float correction2_root, float epsilon);
+
 /// out[i] = in[i] rounded to the nearest bfloat16 (ties to even; NaN stays a quiet NaN), for i < n.
 void bae_bfloat16_from_float(uint16_t *out, const float *in, long n);
 
