@@ -38,7 +38,12 @@ public func maskedBackward(
   _ inputGradient: UnsafeMutablePointer<Float>, outputGradient: UnsafePointer<Float>,
   mask: UnsafePointer<UInt8>, count: Int
 ) {
-  for i in 0..<count { inputGradient[i] = mask[i] != 0 ? outputGradient[i] : 0 }
+  // Branch-free (keep masks are close to random, so a branch mispredicts on half the
+  // elements): all-ones or all-zero bits from the mask select the gradient or +0.
+  for i in 0..<count {
+    let keep = UInt32(truncatingIfNeeded: -Int32(mask[i] != 0 ? 1 : 0))
+    inputGradient[i] = Float(bitPattern: outputGradient[i].bitPattern & keep)
+  }
 }
 
 /// The L1 sparsity penalty as the reference writes it: `Σ|z|` over the whole batch and every
@@ -69,10 +74,18 @@ public func l1PenaltyBackward(
   _ gradient: UnsafeMutablePointer<Float>, latents: UnsafePointer<Float>, count: Int,
   weight: Float = 1, accumulate: Bool = false
 ) {
-  for i in 0..<count {
-    let z = latents[i]
-    let value: Float = z > 0 ? weight : (z < 0 ? -weight : 0)
-    if accumulate { gradient[i] += value } else { gradient[i] = value }
+  // Branch-free: the sign of z as (z > 0) − (z < 0), so random signs cost no mispredictions.
+  let w = weight
+  if accumulate {
+    for i in 0..<count {
+      let z = latents[i]
+      gradient[i] += w * Float(Int32(z > 0 ? 1 : 0) - Int32(z < 0 ? 1 : 0))
+    }
+  } else {
+    for i in 0..<count {
+      let z = latents[i]
+      gradient[i] = w * Float(Int32(z > 0 ? 1 : 0) - Int32(z < 0 ? 1 : 0))
+    }
   }
 }
 

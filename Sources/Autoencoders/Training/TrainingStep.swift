@@ -176,13 +176,18 @@ public final class TrainingStep {
     var s = CodeStatistics()
     let (B, m, d) = (codes.rows, codes.columns, target.columns)
     s.rows = B
-    s.active = Array(repeating: 0, count: m)
-    for i in 0..<B {
-      for j in 0..<m where codes.values[i * m + j] != 0 {
-        s.active[j] += 1
-        s.activeTotal += 1
+    var active = [Int](repeating: 0, count: m)
+    codes.withUnsafeBufferPointer { h in
+      active.withUnsafeMutableBufferPointer { a in
+        // Branch-free counts: which codes fire is close to random.
+        for i in 0..<B {
+          let row = h.baseAddress! + i * m
+          for j in 0..<m { a[j] &+= row[j] != 0 ? 1 : 0 }
+        }
       }
     }
+    s.active = active
+    s.activeTotal = active.reduce(0, +)
     var mean = [Double](repeating: 0, count: d)
     for i in 0..<B { for j in 0..<d { mean[j] += Double(target.values[i * d + j]) } }
     for j in 0..<d { mean[j] /= Double(max(B, 1)) }
