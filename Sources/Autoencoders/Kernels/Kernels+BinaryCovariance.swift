@@ -159,9 +159,9 @@ public func binaryCovariancePenalty(
 ///
 /// - Parameters:
 ///   - gradient: output `[B, m]` (added to when `accumulate`).
-///   - signBits: workspace `[V, 2m]`: word-major bitsets of `{k : S_jk = +1}` (bitset `j`) and
-///     `{k : S_jk = −1}` (bitset `m + j`).
-///   - counts: workspace `[B, 2m]`: their popcount products with the rows.
+///   - signBits: workspace of `2·V·m` words: the word-major `[V, m]` bitsets of
+///     `{k : S_jk = +1}`, then those of `{k ≠ j : S_jk = 0}` for the few columns that have one.
+///   - counts: workspace of `2·B·m` counts: their popcount products with the rows.
 ///   - cooccurrence: `N`, `[m, m]`, from ``codeCooccurrence(_:columnBits:rows:columns:workers:)``.
 ///   - rowBits: `[B, V]` from ``packCodeRows(_:codes:rows:columns:)`` (the same codes).
 ///   - rows: `B` (≥ 2).
@@ -179,50 +179,90 @@ public func binaryCovariancePenaltyBackward(
   precondition(rows >= 2, "the unbiased covariance needs at least 2 rows, got \(rows)")
   let (B, m, V) = (rows, columns, bitWordCount(columns))
   let scale = Float(2 * Double(weight) / (Double(B) * Double(B - 1)))
+  // P_j, Z_j (S_jk = 0, j included) and N_j partition the m columns, so
+  //   popcount(row & N_j) = |row| − popcount(row & P_j) − popcount(row & Z_j) and
+  //   t_ij = 2·popcount(row_i & P_j) − |row_i| + h_ij + popcount(row_i & Z'_j),
+  // Z'_j = Z_j without j. Only P takes a full popcount product; Z'_j is almost always empty
+  // (an exactly zero numerator is a coincidence once constant codes are left out), so the few
+  // columns that have one get a second, small product of their own.
   withUnsafeTemporaryAllocation(of: Int64.self, capacity: 2 * m) { scratch in
     let n = scratch.baseAddress!
     let q = n + m
     for j in 0..<m { n[j] = Int64(cooccurrence[j * m + j]) }
-    // S_jk = sign(B·N_jk − n_j·n_k) for k ≠ j, as bitsets; q_j = Σ_k n_k·S_jk.
-    parallelChunks(m, workers: workers) { _, range in
-      for j in range {
-        let row = cooccurrence + j * m
-        var qj: Int64 = 0
-        for v in 0..<V {
-          var positive: UInt64 = 0
-          var negative: UInt64 = 0
-          // Branch-free: the signs of random codes are unpredictable.
-          for k in (64 * v)..<min(m, 64 * v + 64) {
-            let numerator = Int64(B) &* Int64(row[k]) &- n[j] &* n[k]
-            let isPositive = UInt64(bitPattern: (0 &- numerator) >> 63) & 1  // 1 if numerator > 0
-            let isNegative = UInt64(bitPattern: numerator >> 63) & 1  // 1 if numerator < 0
-            positive |= isPositive << UInt64(k & 63)
-            negative |= isNegative << UInt64(k & 63)
-            qj &+= n[k] &* (Int64(bitPattern: isPositive) &- Int64(bitPattern: isNegative))
+    // zeroCount[j]: how many k ≠ j have S_jk = 0.
+    withUnsafeTemporaryAllocation(of: Int32.self, capacity: m) { zeroCount in
+      // S_jk = sign(B·N_jk − n_j·n_k) for k ≠ j: P_j as bitsets [V, m]; q_j = Σ_k n_k·S_jk.
+      parallelChunks(m, workers: workers) { _, range in
+        for j in range {
+          let row = cooccurrence + j * m
+          var qj: Int64 = 0
+          var zeros: Int32 = 0
+          for v in 0..<V {
+            var positive: UInt64 = 0
+            var zero: UInt64 = 0
+            // Branch-free: the signs of random codes are unpredictable.
+            for k in (64 * v)..<min(m, 64 * v + 64) {
+              let numerator = Int64(B) &* Int64(row[k]) &- n[j] &* n[k]
+              let isPositive = UInt64(bitPattern: (0 &- numerator) >> 63) & 1  // 1 if numerator > 0
+              let isNegative = UInt64(bitPattern: numerator >> 63) & 1  // 1 if numerator < 0
+              positive |= isPositive << UInt64(k & 63)
+              zero |= (1 &- isPositive &- isNegative) << UInt64(k & 63)
+              qj &+= n[k] &* (Int64(bitPattern: isPositive) &- Int64(bitPattern: isNegative))
+            }
+            if j >> 6 == v {
+              // The diagonal (numerator n_j·(B − n_j) ≥ 0) is not part of S.
+              if positive >> UInt64(j & 63) & 1 != 0 { qj -= n[j] }
+              positive &= ~(UInt64(1) << UInt64(j & 63))
+              zero &= ~(UInt64(1) << UInt64(j & 63))
+            }
+            signBits[v * m + j] = positive
+            zeros &+= Int32(zero.nonzeroBitCount)
           }
-          if j >> 6 == v {
-            // The diagonal (numerator n_j·(B − n_j) ≥ 0) is not part of S.
-            if positive >> UInt64(j & 63) & 1 != 0 { qj -= n[j] }
-            positive &= ~(UInt64(1) << UInt64(j & 63))
-          }
-          signBits[v * 2 * m + j] = positive
-          signBits[v * 2 * m + m + j] = negative
+          q[j] = qj
+          zeroCount[j] = zeros
         }
-        q[j] = qj
       }
-    }
-    // counts [B, 2m]: (popcount(row_i & P_j), popcount(row_i & N_j)).
-    andPopcount(
-      counts, ldo: 2 * m, rowBits, lda: V, rows: B, signBits, ldb: 2 * m, columns: 2 * m, words: V,
-      workers: workers)
-    parallelChunks(B, workers: workers) { _, range in
-      for i in range {
-        let count = counts + i * 2 * m
-        let out = gradient + i * m
-        for j in 0..<m {
-          let t = Int64(count[j]) - Int64(count[m + j])
-          let value = scale * Float(Int64(B) * t - q[j])
-          if accumulate { out[j] += value } else { out[j] = value }
+      // The columns with an extra zero, and their Z' bitsets [V, e] after P's [V, m].
+      let extra = (0..<m).filter { zeroCount[$0] > 0 }
+      let e = extra.count
+      let zeroBits = signBits + V * m
+      for (c, j) in extra.enumerated() {
+        let row = cooccurrence + j * m
+        for v in 0..<V {
+          var zero: UInt64 = 0
+          for k in (64 * v)..<min(m, 64 * v + 64) where k != j && Int64(B) * Int64(row[k]) == n[j] * n[k] {
+            zero |= UInt64(1) << UInt64(k & 63)
+          }
+          zeroBits[v * e + c] = zero
+        }
+      }
+      // counts [B, m]: popcount(row_i & P_j); then [B, e]: popcount(row_i & Z'_j).
+      andPopcount(counts, ldo: m, rowBits, lda: V, rows: B, signBits, ldb: m, columns: m, words: V, workers: workers)
+      let zeroCounts = counts + B * m
+      if e > 0 {
+        andPopcount(
+          zeroCounts, ldo: e, rowBits, lda: V, rows: B, zeroBits, ldb: e, columns: e, words: V, workers: workers)
+      }
+      // extraIndex[j]: j's place among the extra-zero columns, or −1.
+      var extraIndex = [Int](repeating: -1, count: m)
+      for (c, j) in extra.enumerated() { extraIndex[j] = c }
+      extraIndex.withUnsafeBufferPointer { extraIndex in
+        parallelChunks(B, workers: workers) { _, range in
+          for i in range {
+            let count = counts + i * m
+            let bits = rowBits + i * V
+            var ones: Int64 = 0
+            for v in 0..<V { ones &+= Int64(bits[v].nonzeroBitCount) }
+            let out = gradient + i * m
+            for j in 0..<m {
+              let own = Int64(bitPattern: (bits[j >> 6] >> UInt64(j & 63)) & 1)
+              let c = extraIndex[j]
+              let zeros = c < 0 ? 0 : Int64(zeroCounts[i * e + c])
+              let t = 2 * Int64(count[j]) - ones + own + zeros
+              let value = scale * Float(Int64(B) * t - q[j])
+              if accumulate { out[j] += value } else { out[j] = value }
+            }
+          }
         }
       }
     }
