@@ -206,3 +206,41 @@ void bae_adam_step(float *restrict w, const float *restrict g, float *restrict m
     }
   }
 }
+
+// Signs of the covariance numerators B·N_jk − n_j·n_k of binary codes, for code rows j in
+// [j0, j1): the bitset of k with a positive numerator goes to positive[v·m + j] (word v, bit
+// k & 63 of word k >> 6, word-major as andPopcount reads it), q[j] = Σ_k n_k·sign, and
+// zero_count[j] = how many k ≠ j have a zero numerator. The diagonal is not part of S. Exact
+// integer arithmetic throughout; written so the compiler vectorises the inner loop.
+BAE_CLONES
+void bae_covariance_signs(uint64_t *positive, int64_t *q, int32_t *zero_count, const int32_t *cooccurrence,
+                          const int64_t *n, long B, long m, long j0, long j1) {
+  long V = (m + 63) / 64;
+  for (long j = j0; j < j1; j++) {
+    const int32_t *row = cooccurrence + j * m;
+    int64_t nj = n[j];
+    int64_t qj = 0;
+    int32_t zeros = 0;
+    for (long v = 0; v < V; v++) {
+      uint64_t pos = 0, zero = 0;
+      long start = 64 * v, end = 64 * v + 64 < m ? 64 * v + 64 : m;
+      for (long k = start; k < end; k++) {
+        int64_t num = B * (int64_t)row[k] - nj * n[k];
+        uint64_t p = num > 0, ng = num < 0;
+        pos |= p << (k - start);
+        zero |= (1 - p - ng) << (k - start);
+        qj += n[k] * ((int64_t)p - (int64_t)ng);
+      }
+      if ((j >> 6) == v) {
+        uint64_t bit = (uint64_t)1 << (j & 63);
+        if (pos & bit) qj -= nj;
+        pos &= ~bit;
+        zero &= ~bit;
+      }
+      positive[v * m + j] = pos;
+      zeros += __builtin_popcountll(zero);
+    }
+    q[j] = qj;
+    zero_count[j] = zeros;
+  }
+}

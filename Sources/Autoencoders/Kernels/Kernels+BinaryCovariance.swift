@@ -1,3 +1,4 @@
+import CKernels
 import TensorCore
 
 // Legend: B = batch rows, m = code width (d'), W = ⌈B/64⌉ words per packed column,
@@ -191,36 +192,11 @@ public func binaryCovariancePenaltyBackward(
     for j in 0..<m { n[j] = Int64(cooccurrence[j * m + j]) }
     // zeroCount[j]: how many k ≠ j have S_jk = 0.
     withUnsafeTemporaryAllocation(of: Int32.self, capacity: m) { zeroCount in
-      // S_jk = sign(B·N_jk − n_j·n_k) for k ≠ j: P_j as bitsets [V, m]; q_j = Σ_k n_k·S_jk.
+      // S_jk = sign(B·N_jk − n_j·n_k) for k ≠ j: P_j as bitsets [V, m]; q_j = Σ_k n_k·S_jk
+      // (a vectorised C loop of exact integer arithmetic).
       parallelChunks(m, workers: workers) { _, range in
-        for j in range {
-          let row = cooccurrence + j * m
-          var qj: Int64 = 0
-          var zeros: Int32 = 0
-          for v in 0..<V {
-            var positive: UInt64 = 0
-            var zero: UInt64 = 0
-            // Branch-free: the signs of random codes are unpredictable.
-            for k in (64 * v)..<min(m, 64 * v + 64) {
-              let numerator = Int64(B) &* Int64(row[k]) &- n[j] &* n[k]
-              let isPositive = UInt64(bitPattern: (0 &- numerator) >> 63) & 1  // 1 if numerator > 0
-              let isNegative = UInt64(bitPattern: numerator >> 63) & 1  // 1 if numerator < 0
-              positive |= isPositive << UInt64(k & 63)
-              zero |= (1 &- isPositive &- isNegative) << UInt64(k & 63)
-              qj &+= n[k] &* (Int64(bitPattern: isPositive) &- Int64(bitPattern: isNegative))
-            }
-            if j >> 6 == v {
-              // The diagonal (numerator n_j·(B − n_j) ≥ 0) is not part of S.
-              if positive >> UInt64(j & 63) & 1 != 0 { qj -= n[j] }
-              positive &= ~(UInt64(1) << UInt64(j & 63))
-              zero &= ~(UInt64(1) << UInt64(j & 63))
-            }
-            signBits[v * m + j] = positive
-            zeros &+= Int32(zero.nonzeroBitCount)
-          }
-          q[j] = qj
-          zeroCount[j] = zeros
-        }
+        bae_covariance_signs(
+          signBits, q, zeroCount.baseAddress!, cooccurrence, n, B, m, range.lowerBound, range.upperBound)
       }
       // The columns with an extra zero, and their Z' bitsets [V, e] after P's [V, m].
       let extra = (0..<m).filter { zeroCount[$0] > 0 }

@@ -21,6 +21,11 @@ void bae_swiglu(float *gate, const float *up, long n);
 void bae_and_popcount(int32_t *out, long ldo, const uint64_t *a, long lda, long rows,
                       const uint64_t *b, long ldb, long columns, long words);
 
+// Signs of binary codes' covariance numerators for rows j in [j0, j1) (see Autoencoders'
+// binaryCovariancePenaltyBackward): +1 bitsets word-major [V, m], q_j, and zero counts.
+void bae_covariance_signs(uint64_t *positive, int64_t *q, int32_t *zero_count, const int32_t *cooccurrence,
+                          const int64_t *n, long B, long m, long j0, long j1);
+
 // One Adam update in place: w [n], m [n], v [n] updated from the gradient g [n] (torch's
 // single-tensor formulas with the scalars precomputed; bit-identical to the plain loop).
 void bae_adam_step(float *w, const float *g, float *m, float *v, long n, float weight_decay,
