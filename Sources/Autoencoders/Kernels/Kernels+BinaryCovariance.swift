@@ -82,7 +82,7 @@ public func packCodeRows(
 ///   - rows: `B`.
 ///   - columns: `m`.
 ///   - workers: concurrent chunks (1 runs on the calling thread).
-/// - Complexity: O(m²·W/2) word operations (the upper triangle, mirrored).
+/// - Complexity: O(m²·W) word operations (both triangles, computed directly).
 public func codeCooccurrence(
   _ counts: UnsafeMutablePointer<Int32>, columnBits: UnsafePointer<UInt64>, rows: Int, columns: Int,
   workers: Int = 1
@@ -92,22 +92,9 @@ public func codeCooccurrence(
     // The word-major copy [W, m] that andPopcount streams through.
     let wordMajor = buffer.baseAddress!
     for j in 0..<m { for w in 0..<W { wordMajor[w * m + j] = columnBits[j * W + w] } }
-    let block = 64
-    for j0 in stride(from: 0, to: m, by: block) {
-      // Columns j0 ..< j0+block against columns j0 ..< m: the upper triangle plus one diagonal block.
-      andPopcount(
-        counts + j0 * m + j0, ldo: m, columnBits + j0 * W, lda: W, rows: min(block, m - j0),
-        wordMajor + j0, ldb: m, columns: m - j0, words: W, workers: workers)
-    }
-  }
-  // Mirror the upper triangle into the lower one, in tiles so both sides stay in cache.
-  let tile = 32
-  for j0 in stride(from: 0, to: m, by: tile) {
-    for k0 in stride(from: 0, through: j0, by: tile) {
-      for j in j0..<min(j0 + tile, m) {
-        for k in k0..<min(k0 + tile, j) { counts[j * m + k] = counts[k * m + j] }
-      }
-    }
+    // The whole square, both triangles: twice the popcounts of the upper triangle alone, but
+    // cheaper than mirroring one triangle into the other (a strided copy of m² counts).
+    andPopcount(counts, ldo: m, columnBits, lda: W, rows: m, wordMajor, ldb: m, columns: m, words: W, workers: workers)
   }
 }
 
