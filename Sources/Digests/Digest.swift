@@ -36,11 +36,9 @@ struct MessageDigest {
   }
 
   private var context: Context
-  let algorithm: Algorithm
 
   /// A digest with no bytes fed yet.
   init(_ algorithm: Algorithm) {
-    self.algorithm = algorithm
     context = Context(algorithm)
   }
 

@@ -49,27 +49,42 @@ func runBae(_ arguments: [String], environment: [String: String] = [:], director
     stderr: String(decoding: errData, as: UTF8.self))
 }
 
-/// Starts `bae` with `arguments`, polls `ready` every millisecond (up to ~10 s), and sends
-/// SIGKILL as soon as it holds; then waits for the process.
-///
-/// - Returns: whether the process was killed (false when it finished first).
-func runBaeKilled(_ arguments: [String], when ready: () -> Bool) throws -> Bool {
+/// Starts `bae`, polls `ready` every millisecond (up to ~20 s), sends `signal` once it holds,
+/// and waits. Returns the result (stderr captured; the status is the exit status, or the signal
+/// number when a signal ended the process), whether the signal was sent while bae ran, and
+/// whether bae died of a signal rather than exiting by itself.
+func runBaeSignalled(
+  _ arguments: [String], signal: Int32, when ready: () -> Bool
+) throws -> (result: CommandResult, sent: Bool, diedOfSignal: Bool) {
   let process = Process()
   process.executableURL = baeExecutable
   process.environment = baeEnvironment
   process.arguments = arguments
+  let err = Pipe()
   process.standardOutput = FileHandle.nullDevice
-  process.standardError = FileHandle.nullDevice
+  process.standardError = err
   try process.run()
-  var killed = false
-  for _ in 0..<10_000 where process.isRunning {
+  var sent = false
+  for _ in 0..<20_000 where process.isRunning {
     if ready() {
-      kill(process.processIdentifier, SIGKILL)
-      killed = true
+      kill(process.processIdentifier, signal)
+      sent = true
       break
     }
     usleep(1000)
   }
+  let errData = err.fileHandleForReading.readDataToEndOfFile()
   process.waitUntilExit()
-  return killed && process.terminationReason == .uncaughtSignal
+  return (
+    CommandResult(status: process.terminationStatus, stdout: "", stderr: String(decoding: errData, as: UTF8.self)),
+    sent, process.terminationReason == .uncaughtSignal
+  )
+}
+
+/// ``runBaeSignalled(_:signal:when:)`` with SIGKILL.
+///
+/// - Returns: whether the process was killed (false when it finished first).
+func runBaeKilled(_ arguments: [String], when ready: () -> Bool) throws -> Bool {
+  let run = try runBaeSignalled(arguments, signal: SIGKILL, when: ready)
+  return run.sent && run.diedOfSignal
 }

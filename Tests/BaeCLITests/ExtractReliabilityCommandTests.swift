@@ -85,7 +85,7 @@ import Testing
       "--batch-tokens", "256", "--shard-tokens", "256", "--threads", "1", "--out", out.path,
     ]
     let manifest = out.appendingPathComponent("manifest.json")
-    let (result, signalled) = try runBaeSignalled(arguments, signal: signal) {
+    let (result, signalled, _) = try runBaeSignalled(arguments, signal: signal) {
       FileManager.default.fileExists(atPath: manifest.path)
     }
     guard signalled else {
@@ -100,31 +100,4 @@ import Testing
     let verify = try runBae(["features", "verify", out.path])
     #expect(verify.status == 0, "\(verify.stderr)")
   }
-}
-
-/// Starts `bae`, polls `ready` every millisecond (up to ~20 s), sends `signal` once it holds,
-/// and waits. Returns the result and whether the signal was sent while bae ran.
-func runBaeSignalled(_ arguments: [String], signal: Int32, when ready: () -> Bool) throws -> (CommandResult, Bool) {
-  let process = Process()
-  process.executableURL = baeExecutable
-  process.environment = baeEnvironment
-  process.arguments = arguments
-  let err = Pipe()
-  process.standardOutput = FileHandle.nullDevice
-  process.standardError = err
-  try process.run()
-  var sent = false
-  for _ in 0..<20_000 where process.isRunning {
-    if ready() {
-      kill(process.processIdentifier, signal)
-      sent = true
-      break
-    }
-    usleep(1000)
-  }
-  let errData = err.fileHandleForReading.readDataToEndOfFile()
-  process.waitUntilExit()
-  return (
-    CommandResult(status: process.terminationStatus, stdout: "", stderr: String(decoding: errData, as: UTF8.self)), sent
-  )
 }

@@ -182,7 +182,7 @@ extension TrainCommandTests {
     #expect(try runBae(arguments(whole)).status == 0)
     let parts = scratch.appendingPathComponent("parts")
     let checkpoint = parts.appendingPathComponent("checkpoint.safetensors")
-    let (stopped, signalled) = try runBaeSignalled(arguments(parts), signal: signal) {
+    let (stopped, signalled, _) = try runBaeSignalled(arguments(parts), signal: signal) {
       FileManager.default.fileExists(atPath: checkpoint.path)
     }
     guard signalled else {
