@@ -130,34 +130,46 @@ public struct BinaryCodes: CodeFunction {
     let a = active.count
     guard a >= 2 else { return RegularizerValues(entropy: entropy, covariance: 0) }
     var source = codes
+    let workers = context.threads
     if a < columns {
       let compact = scratch.activeCodes.pointer
-      for i in 0..<rows {
-        let from = codes + i * columns
-        let to = compact + i * a
-        for (c, j) in active.enumerated() { to[c] = from[j] }
+      active.withUnsafeBufferPointer { active in
+        parallelChunks(rows, workers: workers) { _, range in
+          for i in range {
+            let from = codes + i * columns
+            let to = compact + i * a
+            for (c, j) in active.enumerated() { to[c] = from[j] }
+          }
+        }
       }
       source = UnsafePointer(compact)
     }
-    packCodeColumns(scratch.columnBits.pointer, codes: source, rows: rows, columns: a)
+    packCodeColumns(scratch.columnBits.pointer, codes: source, rows: rows, columns: a, workers: workers)
     codeCooccurrence(
       scratch.cooccurrence.pointer, columnBits: scratch.columnBits.pointer, rows: rows, columns: a,
-      workers: context.threads)
-    let covariance = binaryCovariancePenalty(nil, cooccurrence: scratch.cooccurrence.pointer, rows: rows, columns: a)
-    if let codeGradient, weights.covariance != 0 {
-      packCodeRows(scratch.rowBits.pointer, codes: source, rows: rows, columns: a)
-      let full = a == columns
-      binaryCovariancePenaltyBackward(
-        full ? codeGradient : scratch.activeGradient.pointer, signBits: scratch.signBits.pointer,
-        counts: scratch.signCounts.pointer, cooccurrence: scratch.cooccurrence.pointer,
-        rowBits: scratch.rowBits.pointer, rows: rows, columns: a, weight: weights.covariance, accumulate: full,
-        workers: context.threads)
-      if !full {
-        let compact = scratch.activeGradient.pointer
-        for i in 0..<rows {
-          let from = compact + i * a
-          let to = codeGradient + i * columns
-          for (c, j) in active.enumerated() { to[j] += from[c] }
+      workers: workers)
+    guard let codeGradient, weights.covariance != 0 else {
+      let covariance = binaryCovariancePenalty(
+        nil, cooccurrence: scratch.cooccurrence.pointer, rows: rows, columns: a)
+      return RegularizerValues(entropy: entropy, covariance: covariance)
+    }
+    // Training: the gradient's pass over the covariance numerators also sums the penalty.
+    packCodeRows(scratch.rowBits.pointer, codes: source, rows: rows, columns: a, workers: workers)
+    let full = a == columns
+    let covariance = binaryCovariancePenaltyBackward(
+      full ? codeGradient : scratch.activeGradient.pointer, signBits: scratch.signBits.pointer,
+      counts: scratch.signCounts.pointer, cooccurrence: scratch.cooccurrence.pointer,
+      rowBits: scratch.rowBits.pointer, rows: rows, columns: a, weight: weights.covariance, accumulate: full,
+      workers: workers)
+    if !full {
+      let compact = scratch.activeGradient.pointer
+      active.withUnsafeBufferPointer { active in
+        parallelChunks(rows, workers: workers) { _, range in
+          for i in range {
+            let from = compact + i * a
+            let to = codeGradient + i * columns
+            for (c, j) in active.enumerated() { to[j] += from[c] }
+          }
         }
       }
     }

@@ -4,9 +4,12 @@
 
 #if defined(__x86_64__) && defined(__clang__)
 #define BAE_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-// Popcount kernels add clones for AVX-512 VPOPCNTQ (Ice Lake server and later) and POPCNT (v2).
+// Popcount kernels add a clone for POPCNT (v2). Their AVX-512 VPOPCNTQ version is chosen by a
+// feature test in the kernel itself: a target_clones "arch=icelake-server" clone is selected by
+// CPU model, not by feature, so Sapphire Rapids, Emerald Rapids and Zen 4 never ran it.
 #define BAE_POPCOUNT_CLONES \
-  __attribute__((target_clones("arch=icelake-server", "arch=x86-64-v4", "arch=x86-64-v3", "arch=x86-64-v2", "default")))
+  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "arch=x86-64-v2", "default")))
+#define BAE_VPOPCNT_TARGET __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vpopcntdq,popcnt")))
 #else
 #define BAE_CLONES
 #define BAE_POPCOUNT_CLONES
@@ -62,9 +65,9 @@ void bae_swiglu(float *gate, const float *up, long n) {
 #define BAE_PC_ROWS 4
 #define BAE_PC_COLUMNS 32
 
-BAE_POPCOUNT_CLONES
-void bae_and_popcount(int32_t *out, long ldo, const uint64_t *a, long lda, long rows,
-                      const uint64_t *b, long ldb, long columns, long words) {
+static inline __attribute__((always_inline)) void and_popcount_body(
+    int32_t *out, long ldo, const uint64_t *a, long lda, long rows, const uint64_t *b, long ldb, long columns,
+    long words) {
   for (long i0 = 0; i0 < rows; i0 += BAE_PC_ROWS) {
     long ni = rows - i0 < BAE_PC_ROWS ? rows - i0 : BAE_PC_ROWS;
     for (long j0 = 0; j0 < columns; j0 += BAE_PC_COLUMNS) {
@@ -92,6 +95,33 @@ void bae_and_popcount(int32_t *out, long ldo, const uint64_t *a, long lda, long 
         for (long jj = 0; jj < nj; jj++) out[(i0 + ii) * ldo + j0 + jj] = (int32_t)acc[ii][jj];
     }
   }
+}
+
+BAE_POPCOUNT_CLONES
+static void and_popcount_portable(int32_t *out, long ldo, const uint64_t *a, long lda, long rows,
+                                  const uint64_t *b, long ldb, long columns, long words) {
+  and_popcount_body(out, ldo, a, lda, rows, b, ldb, columns, words);
+}
+
+#if defined(__x86_64__) && defined(__clang__)
+BAE_VPOPCNT_TARGET
+static void and_popcount_vpopcnt(int32_t *out, long ldo, const uint64_t *a, long lda, long rows,
+                                 const uint64_t *b, long ldb, long columns, long words) {
+  and_popcount_body(out, ldo, a, lda, rows, b, ldb, columns, words);
+}
+#endif
+
+void bae_and_popcount(int32_t *out, long ldo, const uint64_t *a, long lda, long rows,
+                      const uint64_t *b, long ldb, long columns, long words) {
+#if defined(__x86_64__) && defined(__clang__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512vpopcntdq") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq")) {
+    and_popcount_vpopcnt(out, ldo, a, lda, rows, b, ldb, columns, words);
+    return;
+  }
+#endif
+  and_popcount_portable(out, ldo, a, lda, rows, b, ldb, columns, words);
 }
 
 int bae_cpu_has_avx512_skylakex(void) {
@@ -123,6 +153,18 @@ void bae_bfloat16_from_float(uint16_t *out, const float *in, long n) {
     // NaN (exponent all ones, mantissa non-zero): keep it a quiet NaN instead of rounding.
     int nan = (bits & 0x7FFFFFFFu) > 0x7F800000u;
     out[i] = (uint16_t)(nan ? ((bits >> 16) | 0x40u) : rounded);
+  }
+}
+
+BAE_CLONES
+void bae_round_to_bfloat16(float *out, const float *in, long n) {
+  for (long i = 0; i < n; i++) {
+    uint32_t bits;
+    memcpy(&bits, &in[i], sizeof bits);
+    uint32_t rounded = ((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16) << 16;
+    int nan = (bits & 0x7FFFFFFFu) > 0x7F800000u;
+    uint32_t result = nan ? ((bits & 0xFFFF0000u) | 0x400000u) : rounded;
+    memcpy(&out[i], &result, sizeof result);
   }
 }
 
@@ -170,6 +212,17 @@ int bae_cpu_has_amx_bf16(void) {
 #endif
 }
 
+int bae_cpu_vendor_is_amd(void) {
+#if defined(__x86_64__)
+  uint32_t eax, ebx, ecx, edx;
+  __cpuid(0, eax, ebx, ecx, edx);
+  // "AuthenticAMD" in EBX, EDX, ECX.
+  return ebx == 0x68747541u && edx == 0x69746e65u && ecx == 0x444d4163u;
+#else
+  return 0;
+#endif
+}
+
 int bae_os_enables_amx(void) {
 #if defined(__x86_64__)
   return (read_xcr0() & (3u << 17)) == (3u << 17);
@@ -210,16 +263,18 @@ void bae_adam_step(float *restrict w, const float *restrict g, float *restrict m
 // Signs of the covariance numerators B·N_jk − n_j·n_k of binary codes, for code rows j in
 // [j0, j1): the bitset of k with a positive numerator goes to positive[v·m + j] (word v, bit
 // k & 63 of word k >> 6, word-major as andPopcount reads it), q[j] = Σ_k n_k·sign, and
-// zero_count[j] = how many k ≠ j have a zero numerator. The diagonal is not part of S. Exact
+// zero_count[j] = how many k ≠ j have a zero numerator, and abs_sum[j] = Σ_{k≠j} |numerator|
+// (the covariance penalty's row j, times B·(B − 1)). The diagonal is not part of S. Exact
 // integer arithmetic throughout; written so the compiler vectorises the inner loop.
 BAE_CLONES
-void bae_covariance_signs(uint64_t *positive, int64_t *q, int32_t *zero_count, const int32_t *cooccurrence,
-                          const int64_t *n, long B, long m, long j0, long j1) {
+void bae_covariance_signs(uint64_t *positive, int64_t *q, int32_t *zero_count, int64_t *abs_sum,
+                          const int32_t *cooccurrence, const int64_t *n, long B, long m, long j0, long j1) {
   long V = (m + 63) / 64;
   for (long j = j0; j < j1; j++) {
     const int32_t *row = cooccurrence + j * m;
     int64_t nj = n[j];
     int64_t qj = 0;
+    int64_t total = 0;
     int32_t zeros = 0;
     for (long v = 0; v < V; v++) {
       uint64_t pos = 0, zero = 0;
@@ -230,6 +285,7 @@ void bae_covariance_signs(uint64_t *positive, int64_t *q, int32_t *zero_count, c
         pos |= p << (k - start);
         zero |= (1 - p - ng) << (k - start);
         qj += n[k] * ((int64_t)p - (int64_t)ng);
+        total += num < 0 ? -num : num;
       }
       if ((j >> 6) == v) {
         uint64_t bit = (uint64_t)1 << (j & 63);
@@ -242,5 +298,39 @@ void bae_covariance_signs(uint64_t *positive, int64_t *q, int32_t *zero_count, c
     }
     q[j] = qj;
     zero_count[j] = zeros;
+    // The diagonal's numerator B·n_j − n_j² = n_j·(B − n_j) ≥ 0 was summed above; take it out.
+    abs_sum[j] = total - (B * (int64_t)row[j] - nj * nj);
+  }
+}
+
+// Row bitsets of 0/1 codes [B, m] for rows i in [i0, i1): bit b of bits[i·V + v] is
+// codes[i·m + 64·v + b] != 0, V = ⌈m/64⌉, padding bits 0.
+BAE_CLONES
+void bae_pack_code_rows(uint64_t *bits, const float *codes, long m, long i0, long i1) {
+  long V = (m + 63) / 64;
+  for (long i = i0; i < i1; i++) {
+    const float *row = codes + i * m;
+    for (long v = 0; v < V; v++) {
+      long start = 64 * v, count = m - start < 64 ? m - start : 64;
+      uint64_t word = 0;
+      for (long b = 0; b < count; b++) word |= (uint64_t)(row[start + b] != 0.0f) << b;
+      bits[i * V + v] = word;
+    }
+  }
+}
+
+// Column bitsets of 0/1 codes [B, m], word-major, for words w in [w0, w1): bit b of
+// bits[w·m + j] is codes[(64·w + b)·m + j] != 0, padding bits 0. Rows are read contiguously.
+BAE_CLONES
+void bae_pack_code_columns_word_major(uint64_t *bits, const float *codes, long rows, long m, long w0, long w1) {
+  for (long w = w0; w < w1; w++) {
+    uint64_t *out = bits + w * m;
+    for (long j = 0; j < m; j++) out[j] = 0;
+    long end = 64 * w + 64 < rows ? 64 * w + 64 : rows;
+    for (long i = 64 * w; i < end; i++) {
+      const float *row = codes + i * m;
+      uint64_t shift = (uint64_t)(i & 63);
+      for (long j = 0; j < m; j++) out[j] |= (uint64_t)(row[j] != 0.0f) << shift;
+    }
   }
 }

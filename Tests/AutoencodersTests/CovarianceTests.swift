@@ -36,15 +36,19 @@ import Testing
     var signBits = [UInt64](repeating: 0, count: V * 2 * m)
     var counts = [Int32](repeating: 0, count: B * 2 * m)
     var covariance = [Float](repeating: 0, count: m * m)
-    packCodeColumns(&columnBits, codes: h, rows: B, columns: m)
-    packCodeRows(&rowBits, codes: h, rows: B, columns: m)
+    packCodeColumns(&columnBits, codes: h, rows: B, columns: m, workers: workers)
+    packCodeRows(&rowBits, codes: h, rows: B, columns: m, workers: workers)
     codeCooccurrence(&cooccurrence, columnBits: columnBits, rows: B, columns: m, workers: workers)
     let penalty = binaryCovariancePenalty(&covariance, cooccurrence: cooccurrence, rows: B, columns: m)
+    var fromBackward = Double.nan
     let gradient: [Float] = filled(B * m) {
-      binaryCovariancePenaltyBackward(
+      fromBackward = binaryCovariancePenaltyBackward(
         $0, signBits: &signBits, counts: &counts, cooccurrence: cooccurrence, rowBits: rowBits, rows: B,
         columns: m, weight: weight, workers: workers)
     }
+    // The backward's own sum of |numerators| (full rows, in C) is the same integer as the
+    // penalty's upper triangle doubled: the same Double, bit for bit.
+    #expect(fromBackward.bitPattern == penalty.bitPattern, "\(fromBackward) vs \(penalty)")
     return Dense(penalty: penalty, covariance: covariance, gradient: gradient)
   }
 
@@ -189,6 +193,30 @@ import Testing
     var rows = [UInt64](repeating: 9, count: B * bitWordCount(m))  // [B = 3, V = 2]
     packCodeRows(&rows, codes: h, rows: B, columns: m)
     #expect(rows == [1, 0, 0, 1 << 1, 1, 1 << 5])
+  }
+
+  /// The packing kernels against a plain bit-by-bit twin on shapes with partial words, for 1
+  /// and several workers.
+  @Test(arguments: [(1, 1, 1), (63, 65, 2), (130, 200, 3), (512, 129, 2)])
+  func packingMatchesTheBitByBitTwin(shape: (Int, Int, Int)) {
+    let (B, m, workers) = shape
+    var rng = SeededRandom(seed: UInt64(B * m))
+    let h = (0..<(B * m)).map { _ in Float(rng.next() & 1) }
+    let (W, V) = (bitWordCount(B), bitWordCount(m))
+    var expectedColumns = [UInt64](repeating: 0, count: m * W)
+    var expectedRows = [UInt64](repeating: 0, count: B * V)
+    for i in 0..<B {
+      for j in 0..<m where h[i * m + j] != 0 {
+        expectedColumns[j * W + i / 64] |= 1 << UInt64(i % 64)
+        expectedRows[i * V + j / 64] |= 1 << UInt64(j % 64)
+      }
+    }
+    var columns = [UInt64](repeating: 7, count: m * W)
+    var rows = [UInt64](repeating: 7, count: B * V)
+    packCodeColumns(&columns, codes: h, rows: B, columns: m, workers: workers)
+    packCodeRows(&rows, codes: h, rows: B, columns: m, workers: workers)
+    #expect(columns == expectedColumns)
+    #expect(rows == expectedRows)
   }
 
   @Test(arguments: [(1, 1, 1), (5, 37, 3), (9, 70, 2), (33, 65, 8)])

@@ -36,17 +36,19 @@ public func bitWordCount(_ bitCount: Int) -> Int { (bitCount + 63) / 64 }
 ///   - codes: `h`, `[B, m]`, values 0 or 1.
 ///   - rows: `B`.
 ///   - columns: `m`.
+///   - workers: concurrent chunks (1 runs on the calling thread).
 /// - Complexity: O(B·m).
 public func packCodeColumns(
-  _ bits: UnsafeMutablePointer<UInt64>, codes: UnsafePointer<Float>, rows: Int, columns: Int
+  _ bits: UnsafeMutablePointer<UInt64>, codes: UnsafePointer<Float>, rows: Int, columns: Int, workers: Int = 1
 ) {
   let (B, m, W) = (rows, columns, bitWordCount(rows))
-  bits.update(repeating: 0, count: m * W)
-  for i in 0..<B {
-    let word = i >> 6
-    let shift = UInt64(i & 63)
-    let row = codes + i * m
-    for j in 0..<m { bits[j * W + word] |= UInt64(row[j] != 0 ? 1 : 0) << shift }
+  withUnsafeTemporaryAllocation(of: UInt64.self, capacity: W * m) { buffer in
+    // Word-major [W, m] first (reads the rows contiguously), then transposed.
+    let wordMajor = buffer.baseAddress!
+    parallelChunks(W, workers: min(workers, W)) { _, range in
+      bae_pack_code_columns_word_major(wordMajor, codes, B, m, range.lowerBound, range.upperBound)
+    }
+    for w in 0..<W { for j in 0..<m { bits[j * W + w] = wordMajor[w * m + j] } }
   }
 }
 
@@ -58,18 +60,13 @@ public func packCodeColumns(
 ///   - codes: `h`, `[B, m]`, values 0 or 1.
 ///   - rows: `B`.
 ///   - columns: `m`.
+///   - workers: concurrent chunks (1 runs on the calling thread).
 /// - Complexity: O(B·m).
 public func packCodeRows(
-  _ bits: UnsafeMutablePointer<UInt64>, codes: UnsafePointer<Float>, rows: Int, columns: Int
+  _ bits: UnsafeMutablePointer<UInt64>, codes: UnsafePointer<Float>, rows: Int, columns: Int, workers: Int = 1
 ) {
-  let (B, m, V) = (rows, columns, bitWordCount(columns))
-  for i in 0..<B {
-    let row = codes + i * m
-    for v in 0..<V {
-      var word: UInt64 = 0
-      for b in 0..<min(64, m - 64 * v) { word |= UInt64(row[64 * v + b] != 0 ? 1 : 0) << UInt64(b) }
-      bits[i * V + v] = word
-    }
+  parallelChunks(rows, workers: workers) { _, range in
+    bae_pack_code_rows(bits, codes, columns, range.lowerBound, range.upperBound)
   }
 }
 
@@ -157,13 +154,16 @@ public func binaryCovariancePenalty(
 ///   - weight: the loss weight `w_c`.
 ///   - accumulate: add into `gradient` instead of overwriting it.
 ///   - workers: concurrent chunks (1 runs on the calling thread).
+/// - Returns: the penalty `D` (unweighted), as ``binaryCovariancePenalty(_:cooccurrence:rows:columns:)``
+///   gives it, from the same pass over the numerators.
 /// - Complexity: O(B·m·V) word operations, plus O(m²) to build the signs.
+@discardableResult
 public func binaryCovariancePenaltyBackward(
   _ gradient: UnsafeMutablePointer<Float>, signBits: UnsafeMutablePointer<UInt64>,
   counts: UnsafeMutablePointer<Int32>, cooccurrence: UnsafePointer<Int32>,
   rowBits: UnsafePointer<UInt64>, rows: Int, columns: Int, weight: Float = 1,
   accumulate: Bool = false, workers: Int = 1
-) {
+) -> Double {
   precondition(rows >= 2, "the unbiased covariance needs at least 2 rows, got \(rows)")
   let (B, m, V) = (rows, columns, bitWordCount(columns))
   let scale = Float(2 * Double(weight) / (Double(B) * Double(B - 1)))
@@ -173,9 +173,10 @@ public func binaryCovariancePenaltyBackward(
   // Z'_j = Z_j without j. Only P takes a full popcount product; Z'_j is almost always empty
   // (an exactly zero numerator is a coincidence once constant codes are left out), so the few
   // columns that have one get a second, small product of their own.
-  withUnsafeTemporaryAllocation(of: Int64.self, capacity: 2 * m) { scratch in
+  return withUnsafeTemporaryAllocation(of: Int64.self, capacity: 3 * m) { scratch in
     let n = scratch.baseAddress!
     let q = n + m
+    let absoluteSums = q + m
     for j in 0..<m { n[j] = Int64(cooccurrence[j * m + j]) }
     // zeroCount[j]: how many k ≠ j have S_jk = 0.
     withUnsafeTemporaryAllocation(of: Int32.self, capacity: m) { zeroCount in
@@ -183,7 +184,8 @@ public func binaryCovariancePenaltyBackward(
       // (a vectorised C loop of exact integer arithmetic).
       parallelChunks(m, workers: workers) { _, range in
         bae_covariance_signs(
-          signBits, q, zeroCount.baseAddress!, cooccurrence, n, B, m, range.lowerBound, range.upperBound)
+          signBits, q, zeroCount.baseAddress!, absoluteSums, cooccurrence, n, B, m, range.lowerBound,
+          range.upperBound)
       }
       // The columns with an extra zero, and their Z' bitsets [V, e] after P's [V, m].
       let extra = (0..<m).filter { zeroCount[$0] > 0 }
@@ -229,5 +231,10 @@ public func binaryCovariancePenaltyBackward(
         }
       }
     }
+    // Σ_{j≠k} |B·N_jk − n_j·n_k| = 2·(the upper triangle's sum): the same integer as
+    // binaryCovariancePenalty's, so the same Double.
+    var total: Int64 = 0
+    for j in 0..<m { total &+= absoluteSums[j] }
+    return Double(total) / Double(Int64(B) * Int64(B - 1))
   }
 }
