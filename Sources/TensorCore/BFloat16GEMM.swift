@@ -30,9 +30,10 @@ func checkDNNL(_ status: dnnl_status_t, _ call: String) throws(MatmulError) {
   guard status == dnnl_success else { throw MatmulError(call: call, status: Int(status.rawValue)) }
 }
 
-/// bf16 matrix products with f32 accumulation through oneDNN's matmul primitive:
+/// bf16 matrix products with f32 accumulation:
 /// `C [M, N] (f32) = A [M, K] (bf16, or f32 rounded to bf16 at the input) · Wᵀ` with
-/// `W [N, K]` in bf16 (Hugging Face `nn.Linear` layout).
+/// `W [N, K]` in bf16 (Hugging Face `nn.Linear` layout), by oneDNN's matmul primitive or by
+/// OpenBLAS's sgemm on the operands widened to f32, as ``BFloat16Kernel`` decides.
 ///
 /// One object serves one computation at a time (a forward pass keeps one in its run state); it
 /// owns a oneDNN engine, the primitives it created (one per product shape, cached for the life of
@@ -152,6 +153,14 @@ public final class BFloat16GEMM: @unchecked Sendable {
   private let primitives = Mutex<[Shape: Primitive]>([:])
   private var workers: [Worker] = []
   private let inputBits = Buffer<UInt16>(count: 0, repeating: 0)
+  /// The widened kernel's operands: the input rounded to bf16 values, a block of weight rows.
+  private let widenedInput = Buffer<Float>(count: 0, repeating: 0)
+  private let widenedWeight = Buffer<Float>(count: 0, repeating: 0)
+
+  /// Elements of `W` the widened kernel converts per block (16 MiB of f32 scratch): a weight
+  /// up to this size is widened whole, so the product splits over threads exactly as the f32
+  /// path's does; larger ones (an LM head) go block of rows by block of rows.
+  static let widenedBlockElements = 1 << 22
 
   /// Creates the CPU engine; primitives are created by the first product of each shape.
   ///
@@ -179,13 +188,20 @@ public final class BFloat16GEMM: @unchecked Sendable {
     return created
   }
 
-  /// The oneDNN kernel that runs a `[rows, inDim] · [outDim, inDim]ᵀ` product on one worker,
-  /// e.g. `brg:avx512_core_bf16` (AVX512-BF16), `brg:avx512_core_amx` (AMX), or a `gemm:` /
-  /// `ref:` fallback on CPUs without bf16 instructions.
+  /// The kernel that runs a `[rows, inDim] · [outDim, inDim]ᵀ` product on one worker under
+  /// `kernel`: `onednn:` and oneDNN's name, e.g. `onednn:brg:avx512_core_bf16` (AVX512-BF16),
+  /// `onednn:brg:avx512_core_amx` (AMX), or a `gemm:` / `ref:` fallback on CPUs without bf16
+  /// instructions; or `sgemm:` and OpenBLAS's kernel family for the widened kernel.
   ///
   /// - Throws: ``MatmulError``.
-  public func implementationName(rows: Int, inDim: Int, outDim: Int) throws(MatmulError) -> String {
-    try primitive(Shape(m: rows, n: outDim, k: inDim, ldc: outDim, accumulate: false)).implementation
+  public func implementationName(
+    rows: Int, inDim: Int, outDim: Int, kernel: BFloat16Kernel = .automatic
+  ) throws(MatmulError) -> String {
+    switch kernel.resolved(rows: rows) {
+    case .widened, .automatic: return "sgemm:\(BLASKernels.coreName) (bf16 widened to f32)"
+    case .oneDNN:
+      return "onednn:" + (try primitive(Shape(m: rows, n: outDim, k: inDim, ldc: outDim, accumulate: false)).implementation)
+    }
   }
 
   /// A linear layer with f32 activations and bf16 weights: `out [T, d] = bf16(x) [T, n] · Wᵀ`,
@@ -197,12 +213,24 @@ public final class BFloat16GEMM: @unchecked Sendable {
   ///   - weight: `[outDim, inDim]` bfloat16 bit patterns.
   ///   - accumulate: add into `output` instead of overwriting it.
   ///   - threads: worker threads (1 runs inline on the calling thread).
+  ///   - kernel: which kernel multiplies (resolved per product by ``BFloat16Kernel/resolved(rows:cpu:)``).
   /// - Throws: ``MatmulError`` if oneDNN cannot create the primitive for this shape.
   /// - Complexity: O(rows·inDim·outDim).
   public func linear(
     _ output: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, _ weight: UnsafePointer<UInt16>,
-    rows: Int, inDim: Int, outDim: Int, accumulate: Bool = false, threads: Int = 1
+    rows: Int, inDim: Int, outDim: Int, accumulate: Bool = false, threads: Int = 1,
+    kernel: BFloat16Kernel = .automatic
   ) throws(MatmulError) {
+    if kernel.resolved(rows: rows) == .widened {
+      widenedInput.grow(to: rows * inDim, repeating: 0)
+      let rounded = widenedInput.pointer
+      parallelChunks(rows * inDim, workers: max(1, min(threads, rows * inDim / (1 << 16)))) { _, e in
+        bae_round_to_bfloat16(rounded + e.lowerBound, input + e.lowerBound, e.count)
+      }
+      widenedLinear(
+        output, rounded, weight, rows: rows, inDim: inDim, outDim: outDim, accumulate: accumulate, threads: threads)
+      return
+    }
     inputBits.grow(to: rows * inDim, repeating: 0)
     let bits = inputBits.pointer
     parallelChunks(rows, workers: max(1, min(threads, rows * inDim / gemmWorkPerThread))) { _, r in
@@ -210,7 +238,7 @@ public final class BFloat16GEMM: @unchecked Sendable {
     }
     try linear(
       output, bfloat16Input: bits, weight, rows: rows, inDim: inDim, outDim: outDim, accumulate: accumulate,
-      threads: threads)
+      threads: threads, kernel: .oneDNN)
   }
 
   /// A linear layer with bf16 activations and weights: `out [T, d] = x [T, n] · Wᵀ`, accumulated
@@ -222,14 +250,26 @@ public final class BFloat16GEMM: @unchecked Sendable {
   ///   - weight: `[outDim, inDim]` bfloat16 bit patterns.
   ///   - accumulate: add into `output` instead of overwriting it.
   ///   - threads: worker threads (1 runs inline on the calling thread).
+  ///   - kernel: which kernel multiplies (resolved per product by ``BFloat16Kernel/resolved(rows:cpu:)``).
   /// - Throws: ``MatmulError``.
   public func linear(
     _ output: UnsafeMutablePointer<Float>, bfloat16Input input: UnsafePointer<UInt16>,
-    _ weight: UnsafePointer<UInt16>, rows: Int, inDim: Int, outDim: Int, accumulate: Bool = false, threads: Int = 1
+    _ weight: UnsafePointer<UInt16>, rows: Int, inDim: Int, outDim: Int, accumulate: Bool = false, threads: Int = 1,
+    kernel: BFloat16Kernel = .automatic
   ) throws(MatmulError) {
     guard rows > 0, outDim > 0 else { return }
     if inDim == 0 {
       if !accumulate { output.update(repeating: 0, count: rows * outDim) }
+      return
+    }
+    if kernel.resolved(rows: rows) == .widened {
+      widenedInput.grow(to: rows * inDim, repeating: 0)
+      let widened = widenedInput.pointer
+      parallelChunks(rows * inDim, workers: max(1, min(threads, rows * inDim / (1 << 16)))) { _, e in
+        bae_float_from_bfloat16(widened + e.lowerBound, input + e.lowerBound, e.count)
+      }
+      widenedLinear(
+        output, widened, weight, rows: rows, inDim: inDim, outDim: outDim, accumulate: accumulate, threads: threads)
       return
     }
     let work = rows * outDim * inDim
@@ -265,6 +305,36 @@ public final class BFloat16GEMM: @unchecked Sendable {
       }
     }
     if let error = failure.withLock({ $0 }) { throw error }
+  }
+
+  /// The widened kernel: `out [rows, outDim] (+)= x [rows, inDim] · Wᵀ` with `x` already holding
+  /// bf16 values in f32 and `W` widened block by block into scratch, then OpenBLAS's sgemm
+  /// (split over `threads` as ``gemm(_:ldc:_:lda:transposeA:_:ldb:transposeB:m:n:k:alpha:beta:threads:)``
+  /// splits it).
+  private func widenedLinear(
+    _ output: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, _ weight: UnsafePointer<UInt16>,
+    rows: Int, inDim: Int, outDim: Int, accumulate: Bool, threads: Int
+  ) {
+    guard rows > 0, outDim > 0 else { return }
+    if inDim == 0 {
+      if !accumulate { output.update(repeating: 0, count: rows * outDim) }
+      return
+    }
+    let blockRows = max(1, min(outDim, Self.widenedBlockElements / max(inDim, 1)))
+    widenedWeight.grow(to: blockRows * inDim, repeating: 0)
+    let w = widenedWeight.pointer
+    var start = 0
+    while start < outDim {
+      let n = min(blockRows, outDim - start)
+      let source = weight + start * inDim
+      parallelChunks(n * inDim, workers: max(1, min(threads, n * inDim / (1 << 16)))) { _, e in
+        bae_float_from_bfloat16(w + e.lowerBound, source + e.lowerBound, e.count)
+      }
+      gemm(
+        output + start, ldc: outDim, input, lda: inDim, w, ldb: inDim, transposeB: true,
+        m: rows, n: n, k: inDim, beta: accumulate ? 1 : 0, threads: threads)
+      start += n
+    }
   }
 
   private static func execute(

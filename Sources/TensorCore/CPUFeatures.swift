@@ -4,9 +4,8 @@ import Foundation
 /// The instruction sets of this CPU that decide which matrix-product kernels run, detected at
 /// run time (CPUID and the OS's saved-state mask), plus the CPU's model name.
 ///
-/// Where AVX512-BF16 or AMX are missing, the bf16 path still runs: oneDNN then converts to f32
-/// inside its kernels (correct, slower than f32). ``BFloat16GEMM/implementationName(rows:inDim:outDim:)``
-/// names the kernel actually chosen.
+/// ``BFloat16Kernel/resolved(rows:cpu:)`` decides from these which kernel runs bf16 products;
+/// ``BFloat16GEMM/implementationName(rows:inDim:outDim:kernel:)`` names it.
 public struct CPUFeatures: Sendable, Equatable, CustomStringConvertible {
   /// AVX2 with FMA.
   public var avx2: Bool
@@ -18,14 +17,31 @@ public struct CPUFeatures: Sendable, Equatable, CustomStringConvertible {
   public var amxBF16: Bool
   /// The OS enables the AMX tile state (a hypervisor may hide AMX even when the CPU has it).
   public var amxEnabled: Bool
+  /// CPUID names AMD as the vendor (its AVX512-BF16 doubles the f32 multiply rate; see
+  /// ``BFloat16Kernel``).
+  public var isAMD: Bool
   /// `model name` from `/proc/cpuinfo`, or `nil` where that file does not exist.
   public var modelName: String?
+
+  /// Features as given (tests describe other CPUs with it; ``current`` is this one).
+  public init(
+    avx2: Bool, avx512: Bool, avx512BF16: Bool, amxBF16: Bool, amxEnabled: Bool, isAMD: Bool, modelName: String?
+  ) {
+    self.avx2 = avx2
+    self.avx512 = avx512
+    self.avx512BF16 = avx512BF16
+    self.amxBF16 = amxBF16
+    self.amxEnabled = amxEnabled
+    self.isAMD = isAMD
+    self.modelName = modelName
+  }
 
   /// The features of the CPU this process runs on (read once; they cannot change while it runs).
   public static let current = CPUFeatures(
     avx2: bae_cpu_has_avx2_fma() != 0, avx512: bae_cpu_has_avx512_skylakex() != 0,
     avx512BF16: bae_cpu_has_avx512_bf16() != 0, amxBF16: bae_cpu_has_amx_bf16() != 0,
-    amxEnabled: bae_os_enables_amx() != 0, modelName: Self.readModelName())
+    amxEnabled: bae_os_enables_amx() != 0, isAMD: bae_cpu_vendor_is_amd() != 0,
+    modelName: Self.readModelName())
 
   /// The detected features as short names, e.g. `avx2 avx512 avx512_bf16`.
   public var names: [String] {

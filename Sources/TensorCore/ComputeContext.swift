@@ -28,11 +28,30 @@ public struct ComputeContext: Sendable, Hashable, Codable, CustomStringConvertib
   public var threads: Int
   /// Arithmetic of matrix products.
   public var precision: Precision
+  /// The kernel of bf16 products (ignored in f32).
+  public var bfloat16Kernel: BFloat16Kernel
 
   /// A context using `threads` workers (default: every core this process may use).
-  public init(threads: Int = ComputeContext.availableCores, precision: Precision = .float32) {
+  public init(
+    threads: Int = ComputeContext.availableCores, precision: Precision = .float32,
+    bfloat16Kernel: BFloat16Kernel = .automatic
+  ) {
     self.threads = max(1, threads)
     self.precision = precision
+    self.bfloat16Kernel = bfloat16Kernel
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case threads, precision
+    case bfloat16Kernel = "bf16_kernel"
+  }
+
+  /// Decodes a context; one recorded before the bf16 kernel choice existed reads as `automatic`.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    threads = try container.decode(Int.self, forKey: .threads)
+    precision = try container.decode(Precision.self, forKey: .precision)
+    bfloat16Kernel = try container.decodeIfPresent(BFloat16Kernel.self, forKey: .bfloat16Kernel) ?? .automatic
   }
 
   /// One thread: reference results and small tests.
@@ -53,7 +72,10 @@ public struct ComputeContext: Sendable, Hashable, Codable, CustomStringConvertib
     }
   }
 
-  public var description: String { "\(threads) thread\(threads == 1 ? "" : "s"), \(precision.rawValue)" }
+  public var description: String {
+    let kernel = precision == .bfloat16 && bfloat16Kernel != .automatic ? " (\(bfloat16Kernel.rawValue))" : ""
+    return "\(threads) thread\(threads == 1 ? "" : "s"), \(precision.rawValue)\(kernel)"
+  }
 
   /// Runs `body` over `0..<count` split into at most `threads` contiguous chunks, concurrently.
   ///

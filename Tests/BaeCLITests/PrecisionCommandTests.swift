@@ -37,11 +37,19 @@ import Testing
     let json = try #require(
       try JSONSerialization.jsonObject(with: Data(bench.stdout.utf8)) as? [String: Any], "\(bench.stdout)")
     #expect(json["precision"] as? String == "bf16")
+    // 16 rows per worker: below the automatic rule's row limit, so oneDNN.
     #expect((json["kernel"] as? String)?.hasPrefix("onednn:") == true, "\(json)")
     #expect((json["gflops"] as? Double ?? 0) > 0)
     #expect(json["cpu_features"] is [String])
+    let widened = try runBae([
+      "bench", "--model", model, "--precision", "bf16", "--bf16-kernel", "sgemm", "--sequence-length", "16",
+      "--iterations", "1", "--threads", "1",
+    ])
+    #expect(widened.status == 0, "stderr: \(widened.stderr)")
+    #expect(widened.stdout.contains("\"kernel\":\"sgemm:"), "\(widened.stdout)")
     let inspect = try runBae(["inspect", "--model", model])
-    #expect(inspect.stdout.contains("bf16 products: oneDNN"), "\(inspect.stdout)")
+    #expect(inspect.stdout.contains("bf16 products: "), "\(inspect.stdout)")
+    #expect(inspect.stdout.contains("onednn:"), "\(inspect.stdout)")
   }
 
   @Test func anUnknownPrecisionIsOneLine() throws {

@@ -32,8 +32,8 @@ import Testing
     }
   }
 
-  @Test(arguments: ["tiny-llama3-gqa", "tiny-tied-mqa", "tiny-linear-sharded"])
-  func bfloat16StaysCloseToFloat32(model name: String) throws {
+  @Test(arguments: ["tiny-llama3-gqa", "tiny-tied-mqa", "tiny-linear-sharded"], [BFloat16Kernel.oneDNN, .widened])
+  func bfloat16StaysCloseToFloat32(model name: String, kernel: BFloat16Kernel) throws {
     let f32 = try LlamaModel.load(from: Fixtures.model(name))
     let bf16 = try LlamaModel.load(from: Fixtures.model(name), precision: .bfloat16)
     #expect(bf16.precision == .bfloat16)
@@ -53,7 +53,7 @@ import Testing
     var reduced = ActivationRecorder(points)
     try bf16.forward(
       batch: batch, state: LlamaRunState(configuration: c), hooks: &reduced,
-      context: ComputeContext(threads: 2, precision: .bfloat16))
+      context: ComputeContext(threads: 2, precision: .bfloat16, bfloat16Kernel: kernel))
     var worst = (error: 0.0, hook: "")
     for point in points {
       let expected = try #require(reference.values[point])
@@ -64,7 +64,7 @@ import Testing
       if error > worst.error { worst = (error, point.name) }
     }
     #expect(worst.error >= Self.floor, "bf16 equals f32 to \(worst.error): the bf16 path did not run")
-    print("[bf16] \(name): worst row relative L2 error vs f32 = \(worst.error) (at \(worst.hook))")
+    print("[bf16] \(name) \(kernel.rawValue): worst row relative L2 error vs f32 = \(worst.error) (at \(worst.hook))")
   }
 
   /// A BF16 checkpoint loads to bf16 storage with its stored bits unchanged; an F32 one is

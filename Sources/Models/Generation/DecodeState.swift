@@ -33,6 +33,8 @@ public final class DecodeState {
   var rotary: RotaryTable
   /// bf16 products and their cached primitives, created by the first bf16 step.
   private var bfloat16Products: BFloat16GEMM?
+  /// The bf16 kernel of the current step (its context's ``ComputeContext/bfloat16Kernel``).
+  var bfloat16Kernel = BFloat16Kernel.automatic
 
   /// The bf16 product kernels of this state (one per state, so concurrent steps share nothing).
   func bfloat16GEMM() throws(MatmulError) -> BFloat16GEMM {

@@ -54,6 +54,7 @@ extension LlamaModel {
     }
     let workers = context.threads
     state.reserve(tokens: total, sequences: inputs.count, context: longest, workers: workers)
+    state.bfloat16Kernel = context.bfloat16Kernel
     let d = c.hiddenSize
 
     let x = state.residual.pointer
@@ -87,7 +88,7 @@ extension LlamaModel {
       outDim: c.vocabularySize, state: state, workers: workers)
   }
 
-  /// ``project(_:_:_:rows:inDim:outDim:workers:bfloat16:)`` with the state's bf16 kernels.
+  /// ``project(_:_:_:rows:inDim:outDim:workers:kernel:bfloat16:)`` with the state's bf16 kernels.
   private func project(
     _ output: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, _ weight: WeightMatrix, rows: Int,
     inDim: Int, outDim: Int, state: DecodeState, workers: Int
@@ -95,7 +96,7 @@ extension LlamaModel {
     do throws(MatmulError) {
       try Self.project(
         output, input, weight, rows: rows, inDim: inDim, outDim: outDim, workers: workers,
-        bfloat16: state.bfloat16GEMM)
+        kernel: state.bfloat16Kernel, bfloat16: state.bfloat16GEMM)
     } catch {
       throw .matmul(error)
     }

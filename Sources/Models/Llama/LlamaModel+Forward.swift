@@ -78,6 +78,7 @@ extension LlamaModel {
     let warning = contextLengthWarning(longest: longest)
     let workers = context.threads
     state.reserve(tokens: total, longest: longest, workers: workers)
+    state.bfloat16Kernel = context.bfloat16Kernel
 
     let points = hooks.points
     let edited = hooks.editedPoints
@@ -246,7 +247,7 @@ extension LlamaModel {
     try emit(.residualPost(layer: l), x, d)
   }
 
-  /// ``project(_:_:_:rows:inDim:outDim:workers:bfloat16:)`` with the state's bf16 kernels.
+  /// ``project(_:_:_:rows:inDim:outDim:workers:kernel:bfloat16:)`` with the state's bf16 kernels.
   private func project(
     _ output: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, _ weight: WeightMatrix, rows: Int,
     inDim: Int, outDim: Int, state: LlamaRunState, workers: Int
@@ -254,7 +255,7 @@ extension LlamaModel {
     do throws(MatmulError) {
       try Self.project(
         output, input, weight, rows: rows, inDim: inDim, outDim: outDim, workers: workers,
-        bfloat16: state.bfloat16GEMM)
+        kernel: state.bfloat16Kernel, bfloat16: state.bfloat16GEMM)
     } catch {
       throw .matmul(error)
     }

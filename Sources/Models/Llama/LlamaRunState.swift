@@ -33,6 +33,8 @@ public final class LlamaRunState {
   var rotary: RotaryTable
   /// bf16 products and their cached primitives, created by the first bf16 pass.
   private var bfloat16Products: BFloat16GEMM?
+  /// The bf16 kernel of the current pass (its context's ``ComputeContext/bfloat16Kernel``).
+  var bfloat16Kernel = BFloat16Kernel.automatic
 
   /// Creates an empty state; buffers are allocated by the first forward pass.
   public init(configuration: LlamaConfiguration) {

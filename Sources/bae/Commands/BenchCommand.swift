@@ -95,8 +95,8 @@ struct BenchCommand: ParsableCommand {
       return "openblas:\(BLASKernels.coreName)"
     case .bfloat16:
       let share = max(1, rows / context.threads)
-      return "onednn:"
-        + (try BFloat16GEMM().implementationName(rows: share, inDim: c.hiddenSize, outDim: c.intermediateSize))
+      return try BFloat16GEMM().implementationName(
+        rows: share, inDim: c.hiddenSize, outDim: c.intermediateSize, kernel: context.bfloat16Kernel)
     }
   }
 }

@@ -41,9 +41,12 @@ struct InspectCommand: ParsableCommand {
     let cpu = CPUFeatures.current
     print("cpu:          \(cpu)")
     print("f32 products: OpenBLAS \(BLASKernels.coreName)")
-    let bf16 = (try? BFloat16GEMM().implementationName(rows: 256, inDim: c.hiddenSize, outDim: c.intermediateSize)) ?? "unavailable"
-    let native = cpu.runsNatively(.bfloat16) ? "" : " (no AVX512-BF16 or AMX: emulated, slower than f32)"
-    print("bf16 products: oneDNN \(bf16)\(native)")
+    let gemm = try? BFloat16GEMM()
+    func bf16(_ rows: Int) -> String {
+      (try? gemm?.implementationName(rows: rows, inDim: c.hiddenSize, outDim: c.intermediateSize)) ?? "unavailable"
+    }
+    let native = cpu.runsNatively(.bfloat16) ? "" : " (no AVX512-BF16 or AMX)"
+    print("bf16 products: \(bf16(256)) for batches, \(bf16(1)) for decoding\(native)")
     if tensors {
       for t in report.tensors {
         print("  \(t.name)  \(t.storedType)  \(t.shape)")

@@ -1,7 +1,8 @@
 // gemm-bench: the machine's matrix-product ceiling per precision, measured with the kernels bae's
-// forward pass calls: `linear` (OpenBLAS sgemm, f32) and `BFloat16GEMM.linear` (oneDNN, bf16
-// inputs and weights, f32 accumulation), both split over `threads` workers the same way.
-// Prints one JSON line per (precision, shape): the best of `iterations` timed runs.
+// forward pass calls: `linear` (OpenBLAS sgemm, f32) and `BFloat16GEMM.linear` with each bf16
+// kernel (oneDNN; OpenBLAS sgemm on operands widened to f32), all split over `threads` workers
+// the same way. Prints one JSON line per (precision, kernel, shape): the best of `iterations`
+// timed runs; `auto` says which bf16 kernel `--bf16-kernel auto` picks for the shape here.
 //
 // Usage: gemm-bench [THREADS] [ITERATIONS]
 import Foundation
@@ -45,17 +46,22 @@ do {
     let f32Time = seconds {
       linear(out.pointer, x, w, rows: rows, inDim: inDim, outDim: outDim, threads: threads)
     }
-    let bf16Time = try seconds {
-      try bf16.linear(out.pointer, x, wBits, rows: rows, inDim: inDim, outDim: outDim, threads: threads)
+    var results = [("f32", f32Time, "openblas:\(BLASKernels.coreName)", false)]
+    let automatic = BFloat16Kernel.automatic.resolved(rows: rows)
+    for kernel in [BFloat16Kernel.oneDNN, .widened] {
+      let time = try seconds {
+        try bf16.linear(
+          out.pointer, x, wBits, rows: rows, inDim: inDim, outDim: outDim, threads: threads, kernel: kernel)
+      }
+      let name = try bf16.implementationName(rows: rows / threads, inDim: inDim, outDim: outDim, kernel: kernel)
+      results.append(("bf16", time, name, kernel == automatic))
     }
-    let kernel = try bf16.implementationName(rows: rows / threads, inDim: inDim, outDim: outDim)
-    for (precision, time, name) in [
-      ("f32", f32Time, "openblas:\(BLASKernels.coreName)"), ("bf16", bf16Time, "onednn:\(kernel)"),
-    ] {
+    for (precision, time, name, chosen) in results {
       print(
         "{\"precision\":\"\(precision)\",\"m\":\(rows),\"k\":\(inDim),\"n\":\(outDim),\"threads\":\(threads),"
           + "\"seconds\":\(String(format: "%.5f", time)),\"gflops\":\(String(format: "%.1f", flop / time / 1e9)),"
-          + "\"kernel\":\"\(name)\",\"cpu\":\"\(cpu.modelName ?? "unknown")\",\"cpu_features\":\"\(cpu.names.joined(separator: " "))\"}"
+          + "\"kernel\":\"\(name)\",\"auto\":\(precision == "f32" || chosen),"
+          + "\"cpu\":\"\(cpu.modelName ?? "unknown")\",\"cpu_features\":\"\(cpu.names.joined(separator: " "))\"}"
       )
     }
   }
