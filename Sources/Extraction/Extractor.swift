@@ -382,7 +382,7 @@ public final class Extractor {
     var batches: [[[Int32]]] = []
     var rows = 0
     while rows < limit {
-      let (windows, _) = try cursor.nextBatch(using: self)
+      let (windows, _) = try cursor.nextBatch(using: self, rowLimit: limit - rows)
       if windows.isEmpty { break }
       var batch: [[Int32]] = []
       for window in windows where rows < limit {
@@ -476,7 +476,7 @@ struct BatchRunner {
   /// - Returns: rows kept and windows run, or `nil` at the end of the corpus.
   mutating func next(room: Int) throws -> (kept: Int, windows: Int)? {
     let options = extractor.options
-    let (batch, ordinals) = try cursor.nextBatch(using: extractor)
+    let (batch, ordinals) = try cursor.nextBatch(using: extractor, rowLimit: room)
     if batch.isEmpty { return nil }
 
     // Rows to keep: positions from skipFirst on, up to the token limit.
@@ -560,15 +560,23 @@ struct DocumentCursor {
 
   /// The next batch: whole windows packed up to the extractor's batch budget (at least one
   /// window), with the ordinals of their documents; empty at the end of the corpus.
-  mutating func nextBatch(using extractor: Extractor) throws -> (windows: [[Int32]], ordinals: [Int64]) {
+  ///
+  /// - Parameter rowLimit: no window is added once the batch holds this many kept rows
+  ///   (positions from `skipFirst` on): the last batch of a token-limited run stops where the
+  ///   limit is reached instead of filling the budget with windows nobody keeps.
+  mutating func nextBatch(using extractor: Extractor, rowLimit: Int = .max) throws -> (
+    windows: [[Int32]], ordinals: [Int64]
+  ) {
     var batch: [[Int32]] = []
     var ordinals: [Int64] = []
     var tokens = 0
-    while let window = try peek(using: extractor) {
+    var rows = 0
+    while rows < rowLimit, let window = try peek(using: extractor) {
       if !batch.isEmpty && tokens + window.ids.count > extractor.options.batchTokens { break }
       batch.append(window.ids)
       ordinals.append(window.ordinal)
       tokens += window.ids.count
+      rows += max(0, window.ids.count - extractor.options.skipFirst)
       try advance()
     }
     return (batch, ordinals)
