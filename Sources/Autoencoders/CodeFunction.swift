@@ -32,6 +32,15 @@ public protocol CodeFunction: Sendable {
   func backward(
     _ preGradient: UnsafeMutablePointer<Float>, codeGradient: UnsafePointer<Float>, pre: UnsafePointer<Float>,
     rows: Int, columns: Int, configuration: AutoencoderConfiguration, scratch: CodeScratch)
+
+  /// Whether ``forward(_:pre:rows:columns:configuration:thresholds:scratch:)`` leaves a 0/1 keep
+  /// mask in `scratch.mask` and ``backward(_:codeGradient:pre:rows:columns:configuration:scratch:)``
+  /// is `∂z = mask ⊙ ∂h`: then a training step may multiply over the kept codes only.
+  var masksGradient: Bool { get }
+}
+
+extension CodeFunction {
+  public var masksGradient: Bool { false }
 }
 
 /// Loss weights of the regularisers for one step (after warm-up rules).
@@ -197,6 +206,8 @@ protocol MaskedCodes: CodeFunction {
 }
 
 extension MaskedCodes {
+  public var masksGradient: Bool { true }
+
   public func forward(
     _ codes: UnsafeMutablePointer<Float>, pre: UnsafePointer<Float>, rows: Int, columns: Int,
     configuration: AutoencoderConfiguration, thresholds: UnsafePointer<Float>?, scratch: CodeScratch

@@ -32,6 +32,8 @@ struct ParityStep {
   var losses: [String: Double] = [:]
   var codes: [Float] = []
   var codeGradient: [Float] = []
+  /// `∂L/∂z` after the backward pass (SAEs: `mask ⊙ ∂L/∂h`).
+  var preGradient: [Float] = []
   var gradients: [String: [Float]] = [:]
 }
 
@@ -46,13 +48,16 @@ struct ParityTrainer {
   var weights: AutoencoderWeights
   var optimizer: AdamOptimizer
 
-  init(variant: ParityVariant, d: Int, m: Int, initial: [String: [Float]]) {
+  /// - Parameter sparseProducts: the SAEs run every step through the sparse products (over the
+  ///   kept codes) instead of the dense GEMMs; `false` forces the GEMMs.
+  init(variant: ParityVariant, d: Int, m: Int, initial: [String: [Float]], sparseProducts: Bool = false) {
     self.variant = variant
     self.d = d
     self.m = m
     let architecture: Architecture = variant.isBinary ? .bae : (variant == .relu ? .relu : .topk)
     step = TrainingStep(
       configuration: AutoencoderConfiguration(architecture: architecture, inputWidth: d, codeWidth: m, topK: 4))
+    step.sparseDensityLimit = sparseProducts ? 1 : -1
     weights = AutoencoderWeights(
       encoderWeight: Matrix(rows: m, columns: d, values: initial["encoder.weight"]!).transposed(),
       encoderBias: Matrix(rows: 1, columns: m, values: initial["encoder.bias"]!),
@@ -94,6 +99,7 @@ struct ParityTrainer {
     if variant == .relu { record.losses["l1"] = terms.l1 }
     record.codes = step.codes.values
     record.codeGradient = step.codeGradient.values
+    record.preGradient = step.pre.values
     record.gradients = [
       "encoder.weight": gradients.encoderWeight.transposed().values, "encoder.bias": gradients.encoderBias.values,
       "decoder.weight": gradients.decoderWeight.transposed().values, "decoder.bias": gradients.decoderBias.values,
@@ -108,8 +114,12 @@ struct ParityTrainer {
   /// diff ≤ tolerance. Binary codes and the SAEs' kept sets must be identical.
   static let tolerance = 1e-5
 
-  @Test(arguments: ParityVariant.allCases)
-  func threeStepsMatchPyTorch(variant: ParityVariant) throws {
+  /// The SAEs twice: through the dense GEMMs and through the sparse products.
+  static let runs: [(ParityVariant, Bool)] =
+    ParityVariant.allCases.map { ($0, false) } + [(.relu, true), (.topk, true)]
+
+  @Test(arguments: runs)
+  func threeStepsMatchPyTorch(variant: ParityVariant, sparseProducts: Bool) throws {
     let fixture = try SafetensorsFile(resources.appendingPathComponent("parity.safetensors"))
     let (d, m, batch) = (16, 64, 64)
     let data = try fixture.floats("data")
@@ -117,7 +127,7 @@ struct ParityTrainer {
     #expect(data.count == 256 * d && batches.count == 3 * batch)
     var initial: [String: [Float]] = [:]
     for name in parameterNames { initial[name] = try fixture.floats("init/\(name)") }
-    var trainer = ParityTrainer(variant: variant, d: d, m: m, initial: initial)
+    var trainer = ParityTrainer(variant: variant, d: d, m: m, initial: initial, sparseProducts: sparseProducts)
 
     var worst: (relative: Double, what: String) = (0, "")
     func check(_ relative: Double, _ what: String) {
@@ -149,7 +159,14 @@ struct ParityTrainer {
         let expected = Double(try fixture.floats("\(prefix)/loss/\(term)")[0])
         check(abs(result.losses[term]! - expected) / abs(expected), "\(prefix) loss \(term)")
       }
-      check(scaledDifference(result.codeGradient, try fixture.floats("\(prefix)/grad/codes")), "\(prefix) grad codes")
+      let codeGradient = try fixture.floats("\(prefix)/grad/codes")
+      if sparseProducts {
+        // The sparse step computes ∂L/∂h at the kept codes only, as ∂L/∂z.
+        let masked = zip(codeGradient, codes).map { $1 != 0 ? $0 : 0 }
+        check(scaledDifference(result.preGradient, masked), "\(prefix) grad pre-activations (kept codes)")
+      } else {
+        check(scaledDifference(result.codeGradient, codeGradient), "\(prefix) grad codes")
+      }
       for name in parameterNames {
         check(
           scaledDifference(result.gradients[name]!, try fixture.floats("\(prefix)/grad/\(name)")),
@@ -158,7 +175,8 @@ struct ParityTrainer {
         check(Double(maxAbsDiff(trainer.parameters[name]!, after)), "\(prefix) weights \(name)")
       }
     }
-    print("[parity] \(variant.rawValue): worst relative difference \(worst.relative) (\(worst.what))")
+    print(
+      "[parity] \(variant.rawValue)\(sparseProducts ? " sparse" : ""): worst relative difference \(worst.relative) (\(worst.what))")
   }
 
   /// 300 steps on the fixture's batch order: the loss curve follows PyTorch's. A code bit can flip
@@ -166,8 +184,8 @@ struct ParityTrainer {
   /// so the bound is looser than for the first steps; the measured drift is printed.
   static let curveTolerance = 1e-4  // measured here: ≤ 2.1e-7 over all 300 steps, no code flip
 
-  @Test(arguments: ParityVariant.allCases)
-  func lossCurveFollowsPyTorch(variant: ParityVariant) throws {
+  @Test(arguments: runs)
+  func lossCurveFollowsPyTorch(variant: ParityVariant, sparseProducts: Bool) throws {
     let fixture = try SafetensorsFile(resources.appendingPathComponent("parity.safetensors"))
     let (d, m, batch) = (16, 64, 64)
     let data = try fixture.floats("data")
@@ -175,7 +193,7 @@ struct ParityTrainer {
     let expected = try fixture.floats("\(variant.rawValue)/curve/loss")
     var initial: [String: [Float]] = [:]
     for name in parameterNames { initial[name] = try fixture.floats("init/\(name)") }
-    var trainer = ParityTrainer(variant: variant, d: d, m: m, initial: initial)
+    var trainer = ParityTrainer(variant: variant, d: d, m: m, initial: initial, sparseProducts: sparseProducts)
     var worst = 0.0
     var firstAbove1e5: Int?
     for s in 0..<expected.count {
@@ -187,7 +205,7 @@ struct ParityTrainer {
       worst = max(worst, relative)
     }
     print(
-      "[parity-curve] \(variant.rawValue): 300 steps, worst relative loss difference \(worst), first step above 1e-5: \(firstAbove1e5.map(String.init) ?? "none")"
+      "[parity-curve] \(variant.rawValue)\(sparseProducts ? " sparse" : ""): 300 steps, worst relative loss difference \(worst), first step above 1e-5: \(firstAbove1e5.map(String.init) ?? "none")"
     )
     #expect(worst <= Self.curveTolerance, "\(variant.rawValue): loss curve drifted by \(worst)")
   }
