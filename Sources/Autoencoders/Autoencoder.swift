@@ -57,7 +57,7 @@ public struct Autoencoder: Sendable, Equatable {
         weights.threshold.withUnsafeBufferPointer { theta in
           function.forward(
             out.baseAddress!, pre: pre.baseAddress!, rows: z.rows, columns: z.columns, configuration: configuration,
-            thresholds: theta.isEmpty ? nil : theta.baseAddress!, scratch: scratch)
+            thresholds: theta.isEmpty ? nil : theta.baseAddress!, scratch: scratch, workers: context.threads)
         }
       }
     }

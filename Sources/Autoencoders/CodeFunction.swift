@@ -6,15 +6,16 @@ import TensorCore
 /// to codes, its backward rule, and the regularisers computed on the codes. The extension point
 /// for new architectures (one type, one line in ``Architecture/codeFunction``).
 public protocol CodeFunction: Sendable {
-  /// `codes = f(pre)`; may record in `scratch` what ``backward(_:codeGradient:pre:rows:columns:configuration:scratch:)`` needs.
+  /// `codes = f(pre)`; may record in `scratch` what ``backward(_:codeGradient:pre:rows:columns:configuration:scratch:workers:)`` needs.
   ///
   /// - Parameters:
   ///   - codes: output `[B, m]`.
   ///   - pre: `z = x·W_enc + b_enc`, `[B, m]`.
   ///   - thresholds: per-code thresholds `[m]` (JumpReLU), else `nil`.
+  ///   - workers: concurrent chunks of rows the function may use (results must not depend on it).
   func forward(
     _ codes: UnsafeMutablePointer<Float>, pre: UnsafePointer<Float>, rows: Int, columns: Int,
-    configuration: AutoencoderConfiguration, thresholds: UnsafePointer<Float>?, scratch: CodeScratch)
+    configuration: AutoencoderConfiguration, thresholds: UnsafePointer<Float>?, scratch: CodeScratch, workers: Int)
 
   /// Adds the regularisers' weighted gradients to `codeGradient` (when given) and returns their
   /// unweighted values.
@@ -28,13 +29,13 @@ public protocol CodeFunction: Sendable {
     weights: RegularizerWeights, scratch: CodeScratch, context: ComputeContext
   ) -> RegularizerValues
 
-  /// `∂L/∂z` from `∂L/∂h` (may alias).
+  /// `∂L/∂z` from `∂L/∂h` (may alias), over `workers` concurrent chunks of rows.
   func backward(
     _ preGradient: UnsafeMutablePointer<Float>, codeGradient: UnsafePointer<Float>, pre: UnsafePointer<Float>,
-    rows: Int, columns: Int, configuration: AutoencoderConfiguration, scratch: CodeScratch)
+    rows: Int, columns: Int, configuration: AutoencoderConfiguration, scratch: CodeScratch, workers: Int)
 
-  /// Whether ``forward(_:pre:rows:columns:configuration:thresholds:scratch:)`` leaves a 0/1 keep
-  /// mask in `scratch.mask` and ``backward(_:codeGradient:pre:rows:columns:configuration:scratch:)``
+  /// Whether ``forward(_:pre:rows:columns:configuration:thresholds:scratch:workers:)`` leaves a 0/1 keep
+  /// mask in `scratch.mask` and ``backward(_:codeGradient:pre:rows:columns:configuration:scratch:workers:)``
   /// is `∂z = mask ⊙ ∂h`: then a training step may multiply over the kept codes only.
   var masksGradient: Bool { get }
 }
@@ -113,9 +114,12 @@ public struct BinaryCodes: CodeFunction {
 
   public func forward(
     _ codes: UnsafeMutablePointer<Float>, pre: UnsafePointer<Float>, rows: Int, columns: Int,
-    configuration: AutoencoderConfiguration, thresholds: UnsafePointer<Float>?, scratch: CodeScratch
+    configuration: AutoencoderConfiguration, thresholds: UnsafePointer<Float>?, scratch: CodeScratch, workers: Int
   ) {
-    binarizeForward(codes, pre, count: rows * columns, estimator: configuration.estimator)
+    parallelChunks(rows, workers: workers) { _, range in
+      let offset = range.lowerBound * columns
+      binarizeForward(codes + offset, pre + offset, count: range.count * columns, estimator: configuration.estimator)
+    }
   }
 
   public func regularize(
@@ -187,11 +191,14 @@ public struct BinaryCodes: CodeFunction {
 
   public func backward(
     _ preGradient: UnsafeMutablePointer<Float>, codeGradient: UnsafePointer<Float>, pre: UnsafePointer<Float>,
-    rows: Int, columns: Int, configuration: AutoencoderConfiguration, scratch: CodeScratch
+    rows: Int, columns: Int, configuration: AutoencoderConfiguration, scratch: CodeScratch, workers: Int
   ) {
-    binarizeBackward(
-      preGradient, codeGradient: codeGradient, preactivations: pre, count: rows * columns,
-      estimator: configuration.estimator)
+    parallelChunks(rows, workers: workers) { _, range in
+      let offset = range.lowerBound * columns
+      binarizeBackward(
+        preGradient + offset, codeGradient: codeGradient + offset, preactivations: pre + offset,
+        count: range.count * columns, estimator: configuration.estimator)
+    }
   }
 }
 
@@ -203,6 +210,9 @@ protocol MaskedCodes: CodeFunction {
     columns: Int, configuration: AutoencoderConfiguration, thresholds: UnsafePointer<Float>?)
   /// Whether the L1 penalty applies.
   var usesL1: Bool { get }
+  /// Whether each row's selection depends on that row only (not BatchTopK), so rows can be
+  /// selected concurrently.
+  var selectsRowByRow: Bool { get }
 }
 
 extension MaskedCodes {
@@ -210,12 +220,16 @@ extension MaskedCodes {
 
   public func forward(
     _ codes: UnsafeMutablePointer<Float>, pre: UnsafePointer<Float>, rows: Int, columns: Int,
-    configuration: AutoencoderConfiguration, thresholds: UnsafePointer<Float>?, scratch: CodeScratch
+    configuration: AutoencoderConfiguration, thresholds: UnsafePointer<Float>?, scratch: CodeScratch, workers: Int
   ) {
     scratch.reserve(rows: rows, columns: columns, binary: false)
-    select(
-      codes, mask: scratch.mask.pointer, pre: pre, rows: rows, columns: columns, configuration: configuration,
-      thresholds: thresholds)
+    let mask = scratch.mask.pointer
+    parallelChunks(rows, workers: selectsRowByRow ? workers : 1) { _, range in
+      let offset = range.lowerBound * columns
+      select(
+        codes + offset, mask: mask + offset, pre: pre + offset, rows: range.count, columns: columns,
+        configuration: configuration, thresholds: thresholds)
+    }
   }
 
   public func regularize(
@@ -223,18 +237,41 @@ extension MaskedCodes {
     weights: RegularizerWeights, scratch: CodeScratch, context: ComputeContext
   ) -> RegularizerValues {
     guard usesL1 else { return RegularizerValues() }
-    let l1 = l1Penalty(codes, count: rows * columns)
+    let count = rows * columns
+    // Σ|z| in fixed blocks of 2^16 latents (each summed in order, then the blocks in order), so
+    // the value does not depend on the number of workers.
+    let block = 1 << 16
+    let blocks = (count + block - 1) / block
+    let l1 = withUnsafeTemporaryAllocation(of: Double.self, capacity: max(blocks, 1)) { sums in
+      let sums = sums.baseAddress!
+      parallelChunks(blocks, workers: context.threads) { _, range in
+        for b in range { sums[b] = l1Penalty(codes + b * block, count: min(block, count - b * block)) }
+      }
+      var total = 0.0
+      for b in 0..<blocks { total += sums[b] }
+      return total
+    }
     if let codeGradient, weights.l1 != 0 {
-      l1PenaltyBackward(codeGradient, latents: codes, count: rows * columns, weight: weights.l1, accumulate: true)
+      parallelChunks(rows, workers: context.threads) { _, range in
+        let offset = range.lowerBound * columns
+        l1PenaltyBackward(
+          codeGradient + offset, latents: codes + offset, count: range.count * columns, weight: weights.l1,
+          accumulate: true)
+      }
     }
     return RegularizerValues(l1: l1)
   }
 
   public func backward(
     _ preGradient: UnsafeMutablePointer<Float>, codeGradient: UnsafePointer<Float>, pre: UnsafePointer<Float>,
-    rows: Int, columns: Int, configuration: AutoencoderConfiguration, scratch: CodeScratch
+    rows: Int, columns: Int, configuration: AutoencoderConfiguration, scratch: CodeScratch, workers: Int
   ) {
-    maskedBackward(preGradient, outputGradient: codeGradient, mask: scratch.mask.pointer, count: rows * columns)
+    let mask = scratch.mask.pointer
+    parallelChunks(rows, workers: workers) { _, range in
+      let offset = range.lowerBound * columns
+      maskedBackward(
+        preGradient + offset, outputGradient: codeGradient + offset, mask: mask + offset, count: range.count * columns)
+    }
   }
 }
 
@@ -242,6 +279,7 @@ extension MaskedCodes {
 public struct ReLUCodes: MaskedCodes {
   public init() {}
   var usesL1: Bool { true }
+  var selectsRowByRow: Bool { true }
   func select(
     _ codes: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<UInt8>, pre: UnsafePointer<Float>, rows: Int,
     columns: Int, configuration: AutoencoderConfiguration, thresholds: UnsafePointer<Float>?
@@ -254,6 +292,7 @@ public struct ReLUCodes: MaskedCodes {
 public struct TopKCodes: MaskedCodes {
   public init() {}
   var usesL1: Bool { false }
+  var selectsRowByRow: Bool { true }
   func select(
     _ codes: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<UInt8>, pre: UnsafePointer<Float>, rows: Int,
     columns: Int, configuration: AutoencoderConfiguration, thresholds: UnsafePointer<Float>?
@@ -266,6 +305,7 @@ public struct TopKCodes: MaskedCodes {
 public struct BatchTopKCodes: MaskedCodes {
   public init() {}
   var usesL1: Bool { false }
+  var selectsRowByRow: Bool { false }
   func select(
     _ codes: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<UInt8>, pre: UnsafePointer<Float>, rows: Int,
     columns: Int, configuration: AutoencoderConfiguration, thresholds: UnsafePointer<Float>?
@@ -279,6 +319,7 @@ public struct BatchTopKCodes: MaskedCodes {
 public struct JumpReLUCodes: MaskedCodes {
   public init() {}
   var usesL1: Bool { false }
+  var selectsRowByRow: Bool { true }
   func select(
     _ codes: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<UInt8>, pre: UnsafePointer<Float>, rows: Int,
     columns: Int, configuration: AutoencoderConfiguration, thresholds: UnsafePointer<Float>?

@@ -334,3 +334,13 @@ void bae_pack_code_columns_word_major(uint64_t *bits, const float *codes, long r
     }
   }
 }
+
+// out[j] = Σ_i m[i·columns + j] for j in [j0, j1), summed over i in order.
+BAE_CLONES
+void bae_column_sums(float *restrict out, const float *restrict m, long rows, long columns, long j0, long j1) {
+  for (long j = j0; j < j1; j++) out[j] = 0;
+  for (long i = 0; i < rows; i++) {
+    const float *row = m + i * columns;
+    for (long j = j0; j < j1; j++) out[j] += row[j];
+  }
+}

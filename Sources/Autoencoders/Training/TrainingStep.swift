@@ -1,3 +1,4 @@
+import CKernels
 import TensorCore
 
 // Legend: B = batch rows, d = input width, m = code width, d_out = target width (= d).
@@ -84,14 +85,14 @@ public final class TrainingStep {
     let config = configuration
     let scratch = self.scratch
 
-    addRowVector(weights.encoderBias, to: &pre)
+    fillRows(&pre, with: weights.encoderBias, workers: context.threads)
     Matrix.multiply(input, weights.encoderWeight, into: &pre, beta: 1, context: context)
     pre.withUnsafeBufferPointer { z in
       codes.withUnsafeMutableBufferPointer { h in
         weights.threshold.withUnsafeBufferPointer { theta in
           fn.forward(
             h.baseAddress!, pre: z.baseAddress!, rows: B, columns: m, configuration: config,
-            thresholds: theta.isEmpty ? nil : theta.baseAddress!, scratch: scratch)
+            thresholds: theta.isEmpty ? nil : theta.baseAddress!, scratch: scratch, workers: context.threads)
         }
       }
     }
@@ -132,7 +133,12 @@ public final class TrainingStep {
     }
 
     // Regularisers: their gradients go straight into ∂h; the decoder's part is added in backward.
-    codeGradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    codeGradient.withUnsafeMutableBufferPointer { g in
+      let g = g.baseAddress!
+      parallelChunks(B, workers: context.threads) { _, rows in
+        (g + rows.lowerBound * m).update(repeating: 0, count: rows.count * m)
+      }
+    }
     let values = codes.withUnsafeBufferPointer { h in
       codeGradient.withUnsafeMutableBufferPointer { g in
         fn.regularize(
@@ -180,7 +186,7 @@ public final class TrainingStep {
     }
     Matrix.multiply(codes, transposeA: true, outputGradient, into: &gradients.decoderWeight, context: context)
     if config.decoderBias {
-      columnSums(outputGradient, into: &gradients.decoderBias)
+      columnSums(outputGradient, into: &gradients.decoderBias, workers: context.threads)
     } else {
       gradients.decoderBias = Matrix(rows: 1, columns: d)
     }
@@ -207,12 +213,11 @@ public final class TrainingStep {
         // ∂z overwrites z element by element; the estimators read z[i] before writing it.
         fn.backward(
           z.baseAddress!, codeGradient: gh.baseAddress!, pre: z.baseAddress!, rows: B, columns: m,
-          configuration: config,
-          scratch: scratch)
+          configuration: config, scratch: scratch, workers: context.threads)
       }
     }
     Matrix.multiply(input, transposeA: true, pre, into: &gradients.encoderWeight, context: context)
-    columnSums(pre, into: &gradients.encoderBias)
+    columnSums(pre, into: &gradients.encoderBias, workers: context.threads)
   }
 
   /// ``backward(weights:input:target:into:context:)`` over the kept codes only, once `∂L/∂a` is
@@ -240,7 +245,7 @@ public final class TrainingStep {
       }
     }
     if configuration.decoderBias {
-      columnSums(outputGradient, into: &gradients.decoderBias)
+      columnSums(outputGradient, into: &gradients.decoderBias, workers: context.threads)
     } else {
       gradients.decoderBias = Matrix(rows: 1, columns: d)
     }
@@ -268,7 +273,7 @@ public final class TrainingStep {
         }
       }
     }
-    columnSums(pre, into: &gradients.encoderBias)
+    columnSums(pre, into: &gradients.encoderBias, workers: context.threads)
   }
 
   /// Code activity and reconstruction error of the batch just run forward.
@@ -303,16 +308,37 @@ public final class TrainingStep {
   }
 }
 
-/// `out[0, j] = Σ_i m[i, j]`.
-func columnSums(_ m: Matrix, into out: inout Matrix) {
+/// `out[0, j] = Σ_i m[i, j]`, summed over `i` in order (each worker owns a block of columns, so
+/// the result does not depend on `workers`).
+func columnSums(_ m: Matrix, into out: inout Matrix, workers: Int = 1) {
   let (rows, columns) = (m.rows, m.columns)
   if out.rows != 1 || out.columns != columns { out = Matrix(rows: 1, columns: columns) }
+  guard rows > 0, columns > 0 else {
+    out.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    return
+  }
   m.withUnsafeBufferPointer { src in
     out.withUnsafeMutableBufferPointer { dst in
-      dst.update(repeating: 0)
-      for i in 0..<rows {
-        let row = src.baseAddress! + i * columns
-        for j in 0..<columns { dst[j] += row[j] }
+      let (src, dst) = (src.baseAddress!, dst.baseAddress!)
+      parallelChunks(columns, workers: min(workers, max(1, columns / 64))) { _, owned in
+        bae_column_sums(dst, src, rows, columns, owned.lowerBound, owned.upperBound)
+      }
+    }
+  }
+}
+
+/// Every row of `m` set to the row vector `v` (the bias a product then adds to), over `workers`
+/// chunks of rows.
+func fillRows(_ m: inout Matrix, with v: Matrix, workers: Int) {
+  precondition(v.count == m.columns, "bias of \(v.count) values for \(m.columns) columns")
+  let columns = m.columns
+  let rows = m.rows
+  guard rows > 0, columns > 0 else { return }
+  m.withUnsafeMutableBufferPointer { out in
+    v.withUnsafeBufferPointer { bias in
+      let (out, bias) = (out.baseAddress!, bias.baseAddress!)
+      parallelChunks(rows, workers: workers) { _, range in
+        for r in range { (out + r * columns).update(from: bias, count: columns) }
       }
     }
   }

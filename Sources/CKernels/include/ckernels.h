@@ -27,6 +27,9 @@ void bae_and_popcount(int32_t *out, long ldo, const uint64_t *a, long lda, long 
 void bae_covariance_signs(uint64_t *positive, int64_t *q, int32_t *zero_count, int64_t *abs_sum,
                           const int32_t *cooccurrence, const int64_t *n, long B, long m, long j0, long j1);
 
+/// out[j] = sum over i < rows of m[i*columns + j], for j in [j0, j1), summed over i in order.
+void bae_column_sums(float *out, const float *m, long rows, long columns, long j0, long j1);
+
 /// Row bitsets of 0/1 codes [B, m] for rows [i0, i1): bit b of bits[i*V + v] is
 /// codes[i*m + 64*v + b] != 0 (V = ceil(m/64), padding bits 0).
 void bae_pack_code_rows(uint64_t *bits, const float *codes, long m, long i0, long i1);
