@@ -222,13 +222,9 @@ public final class BFloat16GEMM: @unchecked Sendable {
     kernel: BFloat16Kernel = .automatic
   ) throws(MatmulError) {
     if kernel.resolved(rows: rows) == .widened {
-      widenedInput.grow(to: rows * inDim, repeating: 0)
-      let rounded = widenedInput.pointer
-      parallelChunks(rows * inDim, workers: max(1, min(threads, rows * inDim / (1 << 16)))) { _, e in
-        bae_round_to_bfloat16(rounded + e.lowerBound, input + e.lowerBound, e.count)
+      widenedLinear(output, weight, rows: rows, inDim: inDim, outDim: outDim, accumulate: accumulate, threads: threads) {
+        bae_round_to_bfloat16($0, input + $1.lowerBound, $1.count)
       }
-      widenedLinear(
-        output, rounded, weight, rows: rows, inDim: inDim, outDim: outDim, accumulate: accumulate, threads: threads)
       return
     }
     inputBits.grow(to: rows * inDim, repeating: 0)
@@ -263,13 +259,9 @@ public final class BFloat16GEMM: @unchecked Sendable {
       return
     }
     if kernel.resolved(rows: rows) == .widened {
-      widenedInput.grow(to: rows * inDim, repeating: 0)
-      let widened = widenedInput.pointer
-      parallelChunks(rows * inDim, workers: max(1, min(threads, rows * inDim / (1 << 16)))) { _, e in
-        bae_float_from_bfloat16(widened + e.lowerBound, input + e.lowerBound, e.count)
+      widenedLinear(output, weight, rows: rows, inDim: inDim, outDim: outDim, accumulate: accumulate, threads: threads) {
+        bae_float_from_bfloat16($0, input + $1.lowerBound, $1.count)
       }
-      widenedLinear(
-        output, widened, weight, rows: rows, inDim: inDim, outDim: outDim, accumulate: accumulate, threads: threads)
       return
     }
     let work = rows * outDim * inDim
@@ -307,18 +299,24 @@ public final class BFloat16GEMM: @unchecked Sendable {
     if let error = failure.withLock({ $0 }) { throw error }
   }
 
-  /// The widened kernel: `out [rows, outDim] (+)= x [rows, inDim] · Wᵀ` with `x` already holding
-  /// bf16 values in f32 and `W` widened block by block into scratch, then OpenBLAS's sgemm
-  /// (split over `threads` as ``gemm(_:ldc:_:lda:transposeA:_:ldb:transposeB:m:n:k:alpha:beta:threads:)``
+  /// The widened kernel: `out [rows, outDim] (+)= x [rows, inDim] · Wᵀ` with `x` written as bf16
+  /// values in f32 by `widenInput` (given where to write and which elements of `x`, in chunks
+  /// over the threads) and `W` widened block by block into scratch, then OpenBLAS's sgemm (split
+  /// over `threads` as ``gemm(_:ldc:_:lda:transposeA:_:ldb:transposeB:m:n:k:alpha:beta:threads:)``
   /// splits it).
   private func widenedLinear(
-    _ output: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, _ weight: UnsafePointer<UInt16>,
-    rows: Int, inDim: Int, outDim: Int, accumulate: Bool, threads: Int
+    _ output: UnsafeMutablePointer<Float>, _ weight: UnsafePointer<UInt16>, rows: Int, inDim: Int, outDim: Int,
+    accumulate: Bool, threads: Int, widenInput: (UnsafeMutablePointer<Float>, Range<Int>) -> Void
   ) {
     guard rows > 0, outDim > 0 else { return }
     if inDim == 0 {
       if !accumulate { output.update(repeating: 0, count: rows * outDim) }
       return
+    }
+    widenedInput.grow(to: rows * inDim, repeating: 0)
+    let input = widenedInput.pointer
+    parallelChunks(rows * inDim, workers: max(1, min(threads, rows * inDim / (1 << 16)))) { _, e in
+      widenInput(input + e.lowerBound, e)
     }
     let blockRows = max(1, min(outDim, Self.widenedBlockElements / max(inDim, 1)))
     widenedWeight.grow(to: blockRows * inDim, repeating: 0)
