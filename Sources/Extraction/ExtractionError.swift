@@ -16,7 +16,7 @@ public enum ExtractionError: Error, CustomStringConvertible, Equatable {
     case corpusFiles = "the corpus files"
     case corpusOptions = "the corpus options"
     case extractionOptions = "the extraction options"
-    case compute = "the compute context (threads, precision)"
+    case compute = "the compute context (threads, precision, bf16 kernel)"
     case blasKernels = "the OpenBLAS kernels (OPENBLAS_CORETYPE)"
     case part = "the part of a sharded extraction"
   }

@@ -52,6 +52,41 @@ import Testing
     #expect(inspect.stdout.contains("onednn:"), "\(inspect.stdout)")
   }
 
+  /// `bae extract --precision bf16 --bf16-kernel K` records the kernel in the manifest's context
+  /// (f32 records `auto` whatever the flag says); `--resume` without the flags reuses it, and
+  /// `--precision bf16` alone (the `auto` kernel) is refused as another context.
+  @Test func extractRecordsTheBFloat16Kernel() throws {
+    let scratch = try ScratchDirectory()
+    let model = Fixtures.model("tiny-extract").path
+    let corpus = repositoryRoot.appendingPathComponent("corpora/pile-sample.jsonl.zst").path
+    func compute(_ name: String) throws -> [String: Any] {
+      let data = try Data(contentsOf: scratch.url(name).appendingPathComponent("manifest.json"))
+      let manifest = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+      return try #require(manifest["compute"] as? [String: Any], "\(manifest.keys)")
+    }
+    for (name, precision, kernel, recorded) in [
+      ("bf16-sgemm", "bf16", "sgemm", "sgemm"), ("bf16-onednn", "bf16", "onednn", "onednn"),
+      ("f32", "f32", "sgemm", "auto"),
+    ] {
+      let arguments = [
+        "extract", "--model", model, "--corpus", corpus, "--hooks", "resid_post:1", "--max-tokens", "300",
+        "--out", scratch.path(name),
+      ]
+      let first = try runBae(arguments + ["--threads", "2", "--precision", precision, "--bf16-kernel", kernel])
+      #expect(first.status == 0, "stderr: \(first.stderr)")
+      let recordedFirst = try compute(name)
+      #expect(recordedFirst["bf16_kernel"] as? String == recorded, "\(name): \(recordedFirst)")
+      let resumed = try runBae(arguments + ["--resume"])
+      #expect(resumed.status == 0, "\(name) resume stderr: \(resumed.stderr)")
+      #expect(try compute(name)["bf16_kernel"] as? String == recorded)
+      #expect(try compute(name)["precision"] as? String == precision)
+      if precision == "bf16" && kernel != "auto" {
+        let other = try runBae(arguments + ["--resume", "--threads", "2", "--precision", "bf16"])
+        #expect(other.status != 0 && other.stderr.contains("bf16 kernel"), "\(other.stderr)")
+      }
+    }
+  }
+
   @Test func anUnknownPrecisionIsOneLine() throws {
     let result = try runBae([
       "bench", "--model", Fixtures.model("tiny-llama3-gqa").path, "--precision", "f16",

@@ -83,14 +83,17 @@ struct ExtractCommand: ParsableCommand {
   func run() throws {
     let location = try modelArguments.resolvedLocation()
     let output = URL(fileURLWithPath: out)
-    // A resumed run keeps its recorded threads and precision unless the flags name them.
+    // A resumed run keeps its recorded threads, precision and bf16 kernel unless the flags name
+    // them (--bf16-kernel counts with --precision).
     let recorded = resume ? (try? FeatureManifest.load(from: output))?.compute : nil
     var context = modelArguments.explicitContext
     if let precision = precisionArguments.precision {
       context = ComputeContext(
-        threads: modelArguments.threads ?? recorded?.threads ?? ComputeContext.availableCores, precision: precision)
+        threads: modelArguments.threads ?? recorded?.threads ?? ComputeContext.availableCores, precision: precision,
+        bfloat16Kernel: precisionArguments.kernel(for: precision))
     } else if var explicit = context {
       explicit.precision = recorded?.precision ?? .float32
+      explicit.bfloat16Kernel = recorded?.bfloat16Kernel ?? .automatic
       context = explicit
     }
     let precision = context?.precision ?? recorded?.precision ?? .float32
@@ -174,7 +177,7 @@ struct ExtractCommand: ParsableCommand {
       case .nothingToResume(let directory):
         throw CommandError("\(directory.path): nothing to resume (no manifest.json); run without --resume")
       case .resumeMismatch(let directory, let field, let recorded, let requested):
-        let hint = field == .compute ? " (omit --threads and --precision to reuse the recorded ones)" : ""
+        let hint = field == .compute ? " (omit --threads, --precision and --bf16-kernel to reuse the recorded ones)" : ""
         throw CommandError(
           "\(directory.path): cannot resume: \(field.rawValue) was \(recorded) but is now \(requested); use the same options\(hint) or another --out"
         )
