@@ -41,7 +41,7 @@ public struct Autoencoder: Sendable, Equatable {
     precondition(
       x.columns == configuration.inputWidth, "input width \(x.columns), expected \(configuration.inputWidth)")
     var z = Matrix(rows: x.rows, columns: configuration.codeWidth)
-    addRowVector(weights.encoderBias, to: &z)
+    addRowVector(weights.encoderBias, to: &z, workers: context.threads)
     Matrix.multiply(configuration.normalization.apply(x), weights.encoderWeight, into: &z, beta: 1, context: context)
     return z
   }
@@ -70,7 +70,7 @@ public struct Autoencoder: Sendable, Equatable {
     precondition(
       codes.columns == configuration.codeWidth, "code width \(codes.columns), expected \(configuration.codeWidth)")
     var out = Matrix(rows: codes.rows, columns: configuration.inputWidth)
-    addRowVector(weights.decoderBias, to: &out)
+    addRowVector(weights.decoderBias, to: &out, workers: context.threads)
     Matrix.multiply(codes, weights.decoderWeight, into: &out, beta: 1, context: context)
     let activation = configuration.outputActivation
     if activation != .none {
@@ -88,14 +88,17 @@ public struct Autoencoder: Sendable, Equatable {
   }
 }
 
-/// `m[i, :] = v` for every row (the bias before a `beta = 1` product).
-func addRowVector(_ v: Matrix, to m: inout Matrix) {
+/// `m[i, :] = v` for every row (the bias before a `beta = 1` product), over `workers` chunks of
+/// rows.
+func addRowVector(_ v: Matrix, to m: inout Matrix, workers: Int = 1) {
   precondition(v.count == m.columns, "bias of \(v.count) values for \(m.columns) columns")
-  let columns = m.columns
+  let (rows, columns) = (m.rows, m.columns)
+  guard rows > 0, columns > 0 else { return }
   m.withUnsafeMutableBufferPointer { out in
     v.withUnsafeBufferPointer { bias in
-      for r in 0..<(out.count / max(columns, 1)) {
-        (out.baseAddress! + r * columns).update(from: bias.baseAddress!, count: columns)
+      let (out, bias) = (out.baseAddress!, bias.baseAddress!)
+      parallelChunks(rows, workers: workers) { _, range in
+        for r in range { (out + r * columns).update(from: bias, count: columns) }
       }
     }
   }

@@ -108,7 +108,7 @@ public func sparseDecoderWeightGradient(
 /// `maskedBackward(r + g·W_decᵀ)`).
 ///
 /// - Parameters:
-///   - preGradient: output `∂z`, `[B, m]` (may alias `codeGradient`).
+///   - preGradient: output `∂z`, `[B, m]` (not `codeGradient`'s memory).
 ///   - codeGradient: `r`, the regularisers' part of `∂L/∂h`, `[B, m]`.
 ///   - start, columns: the CSR index of the kept codes.
 ///   - outputGradient: `g`, `[B, d]`.
@@ -125,21 +125,15 @@ public func sparsePreGradient(
 ) {
   let (m, d) = (width, outputWidth)
   parallelChunks(rows, workers: workers) { _, range in
+    (preGradient + range.lowerBound * m).update(repeating: 0, count: range.count * m)
     for i in range {
       let g = outputGradient + i * d
-      let out = preGradient + i * m
-      let regularizer = codeGradient + i * m
-      // The kept values first (the row of r may be the output's own row).
-      withUnsafeTemporaryAllocation(of: Float.self, capacity: Int(start[i + 1] - start[i])) { kept in
-        for (slot, e) in (Int(start[i])..<Int(start[i + 1])).enumerated() {
-          let j = Int(columns[e])
-          let w = weight + j * d
-          var dot: Float = 0
-          for p in 0..<d { dot += g[p] * w[p] }
-          kept[slot] = regularizer[j] + dot
-        }
-        out.update(repeating: 0, count: m)
-        for (slot, e) in (Int(start[i])..<Int(start[i + 1])).enumerated() { out[Int(columns[e])] = kept[slot] }
+      for e in Int(start[i])..<Int(start[i + 1]) {
+        let j = Int(columns[e])
+        let w = weight + j * d
+        var dot: Float = 0
+        for p in 0..<d { dot += g[p] * w[p] }
+        preGradient[i * m + j] = codeGradient[i * m + j] + dot
       }
     }
   }

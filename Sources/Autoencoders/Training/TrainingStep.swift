@@ -85,7 +85,7 @@ public final class TrainingStep {
     let config = configuration
     let scratch = self.scratch
 
-    fillRows(&pre, with: weights.encoderBias, workers: context.threads)
+    addRowVector(weights.encoderBias, to: &pre, workers: context.threads)
     Matrix.multiply(input, weights.encoderWeight, into: &pre, beta: 1, context: context)
     pre.withUnsafeBufferPointer { z in
       codes.withUnsafeMutableBufferPointer { h in
@@ -108,7 +108,7 @@ public final class TrainingStep {
         _ = keptIndex(start: keptStart.pointer, columns: keptColumns.pointer, mask: mask, rows: B, width: m)
       }
     }
-    addRowVector(weights.decoderBias, to: &output)
+    addRowVector(weights.decoderBias, to: &output, workers: context.threads)
     if usedSparseProducts {
       let (start, columns) = (keptStart.pointer, keptColumns.pointer)
       output.withUnsafeMutableBufferPointer { o in
@@ -322,23 +322,6 @@ func columnSums(_ m: Matrix, into out: inout Matrix, workers: Int = 1) {
       let (src, dst) = (src.baseAddress!, dst.baseAddress!)
       parallelChunks(columns, workers: min(workers, max(1, columns / 64))) { _, owned in
         bae_column_sums(dst, src, rows, columns, owned.lowerBound, owned.upperBound)
-      }
-    }
-  }
-}
-
-/// Every row of `m` set to the row vector `v` (the bias a product then adds to), over `workers`
-/// chunks of rows.
-func fillRows(_ m: inout Matrix, with v: Matrix, workers: Int) {
-  precondition(v.count == m.columns, "bias of \(v.count) values for \(m.columns) columns")
-  let columns = m.columns
-  let rows = m.rows
-  guard rows > 0, columns > 0 else { return }
-  m.withUnsafeMutableBufferPointer { out in
-    v.withUnsafeBufferPointer { bias in
-      let (out, bias) = (out.baseAddress!, bias.baseAddress!)
-      parallelChunks(rows, workers: workers) { _, range in
-        for r in range { (out + r * columns).update(from: bias, count: columns) }
       }
     }
   }
