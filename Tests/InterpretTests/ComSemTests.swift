@@ -67,11 +67,20 @@ import Testing
     for request in judge.requests {
       #expect(request.temperature == 0 && request.maxTokens != nil && request.model == "fake-judge")
     }
-    let explanation = try #require(judge.requests.first { $0.messages[0].content.contains("interpreting") })
-    #expect(explanation.messages[0].content == "You are a helpful assistant for interpreting token commonalities.")
-    #expect(explanation.messages[1].content.hasSuffix("sentence: \"A cat sat here.\". \nThe commonality is:"))
-    let question = try #require(judge.requests.last { $0.messages[0].content.contains("testing") })
-    #expect(question.messages[1].content.hasSuffix("Candidate description: \"bird things\"\nAnswer:"))
+    let explanations = judge.requests.filter { $0.messages[0].content.contains("interpreting") }
+    #expect(explanations.count == 2)
+    #expect(
+      explanations.allSatisfy {
+        $0.messages[0].content == "You are a helpful assistant for interpreting token commonalities."
+      })
+    #expect(
+      explanations.contains { $0.messages[1].content.hasSuffix("sentence: \"A cat sat here.\". \nThe commonality is:") })
+    // Features are judged concurrently, so the order of recorded requests is not the features'.
+    let questions = judge.requests.filter { $0.messages[0].content.contains("testing") }
+    #expect(questions.count == 10)
+    #expect(questions.allSatisfy { $0.messages[1].content.hasSuffix("\"\nAnswer:") })
+    #expect(
+      questions.contains { $0.messages[1].content.hasSuffix("Candidate description: \"bird things\"\nAnswer:") })
 
     let lines = try String(contentsOf: scratch.url("features.jsonl"), encoding: .utf8).split(separator: "\n")
     #expect(lines.count == 4)
